@@ -1,0 +1,181 @@
+"""Helpers shared by every op: operand conversion, dtype fixing, and backward helpers that work on
+numpy arrays (plain backward) and on Tensors (``create_graph=True``) alike."""
+import numpy as np
+
+from .. import dtypes as _dt
+from ..tensor import Tensor
+
+ndarray = np.ndarray
+
+
+def is_tensor(x):
+    return isinstance(x, Tensor)
+
+
+def operand(x):
+    """Split an op argument into (tensor or None, value): Python/numpy scalars stay scalars."""
+    if isinstance(x, Tensor):
+        return x, x._data
+    if isinstance(x, (bool, int, float)):
+        return None, x
+    if isinstance(x, np.generic):
+        return None, x.item()
+    if isinstance(x, np.ndarray):
+        t = Tensor(x)
+        return t, x
+    if isinstance(x, (list, tuple)):
+        t = Tensor(x)
+        return t, t._data
+    raise TypeError(f"unsupported operand type: {type(x).__name__}")
+
+
+def fix_dtype(out, a, bt, bd, true_div=False):
+    """Cast a numpy result to PyTorch's result dtype for ``a (op) b``."""
+    want = _dt.promote(a, bd) if bt is not None else _dt.promote_scalar(a, bd)
+    if true_div and want.kind != "f":
+        want = _dt.default_np()
+    if type(out) is not np.ndarray:
+        return np.asarray(out, dtype=want)
+    if out.dtype != want:
+        return out.astype(want)
+    return out
+
+
+def float_result(out, like):
+    """Unary float ops on integer input return the default float dtype (exp of int64 is float32)."""
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    if like.dtype.kind != "f" and out.dtype.kind == "f" and out.dtype != _dt.default_np():
+        out = out.astype(_dt.default_np())
+    return out
+
+
+def require_float(t, op):
+    if t._data.dtype.kind != "f":
+        raise RuntimeError(f"{op}(): expected a floating point tensor, got {t.dtype}")
+
+
+# ---------------------------------------------------------------- backward helpers (array or Tensor)
+def sum_to(g, shape):
+    """Sum a broadcast gradient back to ``shape`` (the one unbroadcast helper)."""
+    gshape = g.shape
+    if tuple(gshape) == tuple(shape):
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
+    if isinstance(g, Tensor):
+        r = g.sum(dim=axes) if axes else g
+        return r.reshape(tuple(shape))
+    r = g.sum(axis=axes) if axes else g
+    return np.reshape(r, shape)
+
+
+def expand_to(g, shape, dims=None):
+    """Broadcast a reduced gradient back to ``shape`` (``dims`` were removed without keepdim)."""
+    if dims is not None:
+        g = unsqueeze_dims(g, dims)
+    if isinstance(g, Tensor):
+        return g.expand(tuple(shape))
+    return np.broadcast_to(g, shape)
+
+
+def unsqueeze_dims(g, dims):
+    if isinstance(g, Tensor):
+        for d in sorted(dims):
+            g = g.unsqueeze(d)
+        return g
+    return np.expand_dims(g, tuple(sorted(dims)))
+
+
+def reshape(g, shape):
+    return g.reshape(tuple(shape)) if isinstance(g, Tensor) else np.reshape(g, shape)
+
+
+def permute(g, axes):
+    return g.permute(*axes) if isinstance(g, Tensor) else np.transpose(g, axes)
+
+
+def swap_last(g):
+    if isinstance(g, Tensor):
+        return g.transpose(-1, -2)
+    return np.swapaxes(g, -1, -2)
+
+
+def where(cond, a, b):
+    if isinstance(a, Tensor) or isinstance(b, Tensor) or isinstance(cond, Tensor):
+        from .pointwise import where as t_where
+        return t_where(cond if isinstance(cond, Tensor) else Tensor(np.asarray(cond)), a, b)
+    return np.where(cond, a, b)
+
+
+def _unary(np_fn, name):
+    def f(x):
+        if isinstance(x, Tensor):
+            return getattr(x, name)()
+        return np_fn(x)
+    f.__name__ = name
+    return f
+
+
+exp = _unary(np.exp, "exp")
+log = _unary(np.log, "log")
+sin = _unary(np.sin, "sin")
+cos = _unary(np.cos, "cos")
+sign = _unary(np.sign, "sign")
+sqrt = _unary(np.sqrt, "sqrt")
+tanh = _unary(np.tanh, "tanh")
+
+
+def sigmoid(x):
+    if isinstance(x, Tensor):
+        return x.sigmoid()
+    return stable_sigmoid(x)
+
+
+def stable_sigmoid(x):
+    """Sigmoid without overflow warnings for large negative inputs."""
+    out = np.empty_like(x) if isinstance(x, np.ndarray) else None
+    if out is None:
+        return 1.0 / (1.0 + np.exp(-x))
+    pos = x >= 0
+    with np.errstate(over="ignore"):
+        e = np.exp(-np.abs(x))
+    np.divide(1.0, 1.0 + e, out=out, where=pos)
+    np.divide(e, 1.0 + e, out=out, where=~pos)
+    return out
+
+
+def matmul(a, b):
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        return a @ b
+    return np.matmul(a, b)
+
+
+def const_like(values, like):
+    """Wrap a numpy constant so it can meet ``like`` (array or Tensor) in a backward formula."""
+    if isinstance(like, Tensor):
+        return Tensor(np.asarray(values))
+    return values
+
+
+def normalize_dims(dim, ndim):
+    """Turn an int, tuple or None into a sorted tuple of non-negative dims."""
+    n = max(ndim, 1)
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    out = []
+    for d in dims:
+        if not -n <= d < n:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
+        out.append(d % n if ndim else 0)
+    if len(set(out)) != len(out):
+        raise RuntimeError(f"dim {out} appears multiple times in the list of dims")
+    return tuple(sorted(out))
+
+
+def norm_dim(dim, ndim):
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim % n
