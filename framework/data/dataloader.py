@@ -138,6 +138,8 @@ class DataLoader:
                  prefetch=0, prefetch_factor=None, persistent_workers=False):
         prefetch = _check_workers(num_workers, timeout, prefetch_factor, persistent_workers, prefetch)
         _check_options(dataset, shuffle, sampler, batch_sampler, batch_size, drop_last)
+        if generator is not None and not isinstance(generator, Generator):
+            raise TypeError(f"generator must be a framework.Generator, but got {type(generator).__name__}")
         self._iterable = isinstance(dataset, IterableDataset)
         if batch_size is not None and batch_sampler is None:
             check_positive_int("batch_size", batch_size)
