@@ -30,4 +30,26 @@ int = int32  # noqa: A001
 short = int16
 
 from . import nn, optim, data, utils  # noqa: E402
+from . import accelerator, cuda  # noqa: E402
+from .info import finfo, iinfo  # noqa: E402
 from .serialization import load, save  # noqa: E402
+
+
+def set_default_device(device_name):
+    """Accepts "cpu" (the only device); anything else raises the device error."""
+    device(device_name)
+
+
+def get_default_device():
+    return device("cpu")
+
+
+def __getattr__(name):
+    # A PyTorch name we do not provide: say so clearly (and once on stderr under framework.compat).
+    if name.startswith("__"):
+        raise AttributeError(name)
+    import sys
+    if "framework.compat" in sys.modules:
+        raise sys.modules["framework.compat"].report_missing("framework", name)
+    raise AttributeError(f"module 'framework' has no attribute '{name}' (PyTorch's torch.{name} is not "
+                         "supported by framework yet)")
