@@ -121,14 +121,18 @@ RULES = {"SGD": sgd_rule, "Adam": adam_rule, "AdamW": adamw_rule, "RMSprop": rms
 
 
 def reference_run(name, options, problem, steps=10):
-    """Parameters after each of ``steps`` updates of optimiser ``name`` with ``options`` on ``problem``."""
+    """Parameters after each of ``steps`` updates of optimiser ``name`` with ``options`` on ``problem``.
+
+    ``options`` is one dict for all parameters, or a list with one dict per parameter (param groups).
+    """
     rule = RULES[name]
     params = [p.copy() for p in problem.initial]
+    per_param = options if isinstance(options, list) else [options] * len(params)
     states = [{} for _ in params]
     history = []
     for _ in range(steps):
         grads = problem.grads(params)
-        params = [rule(p, g, s, **options) for p, g, s in zip(params, grads, states)]
+        params = [rule(p, g, s, **o) for p, g, s, o in zip(params, grads, states, per_param)]
         history.append([p.copy() for p in params])
     return history
 
