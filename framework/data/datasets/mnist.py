@@ -23,9 +23,9 @@ def _find(root, name):
             path = os.path.join(folder, candidate)
             if os.path.isfile(path):
                 return path
-    raise FileNotFoundError(f"MNIST: {name} (or {name}.gz) not found; looked in {' and '.join(folders)}. "
-                            "Put the IDX files of the MNIST distribution in that folder (no download happens "
-                            "at run time).")
+    where = " and ".join(os.path.abspath(folder) for folder in folders)
+    raise FileNotFoundError(f"MNIST: {name} (or {name}.gz) not found; looked in {where}. Put the IDX files of "
+                            "the MNIST distribution in one of these folders (nothing is downloaded at run time).")
 
 
 class MNIST(TensorDataset):

@@ -123,14 +123,15 @@ def spirals(n_samples=300, n_classes=3, noise=0.2, seed=0, shuffle=True):
     return _classification(np.concatenate(points), np.concatenate(labels), rng, 0.0, shuffle)
 
 
-def blobs(n_samples=100, n_features=2, centers=3, cluster_std=1.0, center_box=(-10.0, 10.0), seed=0,
-          shuffle=True):
+def blobs(n_samples=100, n_features=2, centers=3, noise=1.0, center_box=(-10.0, 10.0), seed=0, shuffle=True):
     """Isotropic Gaussian clusters, one class per centre, as scikit-learn's make_blobs.
 
-    ``centers`` is a number of centres (placed uniformly at random in ``center_box``) or an array of them.
+    ``centers`` is a number of centres (placed uniformly at random in ``center_box``) or an array of them;
+    ``noise`` is the standard deviation of each cluster (scikit-learn's ``cluster_std``; one per centre
+    allowed).
 
     Example:
-        >>> x, y = blobs(90, centers=[[0, 0], [5, 5], [0, 5]], cluster_std=0.5).tensors
+        >>> x, y = blobs(90, centers=[[0, 0], [5, 5], [0, 5]], noise=0.5).tensors
     """
     n = _check_count("n_samples", n_samples)
     rng = _rng(seed)
@@ -144,9 +145,9 @@ def blobs(n_samples=100, n_features=2, centers=3, cluster_std=1.0, center_box=(-
             raise ValueError(f"centers must be an int or an array of shape (n_centers, n_features), but got "
                              f"shape {centre_points.shape}")
         k = len(centre_points)
-    std = np.broadcast_to(np.asarray(cluster_std, dtype=np.float64), (k,))
-    if np.any(std < 0):
-        raise ValueError(f"cluster_std must be non-negative, but got cluster_std={cluster_std!r}")
+    std = np.broadcast_to(np.asarray(noise, dtype=np.float64), (k,))
+    if not np.all(std >= 0):
+        raise ValueError(f"noise must be non-negative (one value, or one per centre), but got noise={noise!r}")
     sizes = [n // k + (1 if c < n % k else 0) for c in range(k)]
     labels = np.repeat(np.arange(k), sizes)
     points = centre_points[labels] + rng.normal(size=(n, centre_points.shape[1])) * std[labels, None]
