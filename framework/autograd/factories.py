@@ -24,10 +24,14 @@ def to_array(data, dtype):
     elif isinstance(data, np.generic):
         arr = np.array(data)
     else:
-        arr = np.array(_unwrap(data))
+        try:
+            arr = np.array(_unwrap(data))
+        except ValueError:
+            raise ValueError(_ragged_message(data)) from None
         kind = arr.dtype.kind
         if kind == "f":
-            if _has_python_float(data) or arr.dtype == np.float64:
+            # Python floats become the default dtype; numpy float scalars keep theirs
+            if not _has_numpy_scalar(data):
                 arr = arr.astype(_dt.default_np(), copy=False)
         elif kind in "iu" and arr.dtype != np.int64 and not _has_numpy_scalar(data):
             arr = arr.astype(np.int64)
@@ -52,19 +56,28 @@ def _unwrap(data):
     return data
 
 
-def _has_python_float(data):
-    if isinstance(data, float):
-        return True
-    if isinstance(data, (list, tuple)):
-        return any(_has_python_float(d) for d in data)
-    return False
+def _ragged_message(data, dim=0):
+    """PyTorch's message for nested sequences of unequal lengths."""
+    if isinstance(data, (list, tuple)) and data and all(isinstance(d, (list, tuple)) for d in data):
+        want = len(data[0])
+        for d in data:
+            if len(d) != want:
+                return f"expected sequence of length {want} at dim {dim + 1} (got {len(d)})"
+        for d in data:
+            msg = _ragged_message(d, dim + 1)
+            if msg:
+                return msg
+        return ""
+    if dim == 0:
+        return "too many dimensions or mixed sequences and numbers in tensor data"
+    return ""
 
 
 def _has_numpy_scalar(data):
     if isinstance(data, (np.generic, np.ndarray)):
         return True
-    if isinstance(data, (list, tuple)) and data:
-        return _has_numpy_scalar(data[0])
+    if isinstance(data, (list, tuple)):
+        return any(_has_numpy_scalar(d) for d in data)
     return False
 
 
@@ -188,15 +201,23 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
+def _random_float_dtype(dtype, kernel):
+    np_dtype = _float_dtype(dtype)
+    if np_dtype.kind != "f":
+        raise RuntimeError(f'"{kernel}" not implemented for \'{_dt.from_numpy_dtype(np_dtype)._legacy[:-6]}\'')
+    return np_dtype
+
+
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform samples in [0, 1) from the seeded global generator."""
-    arr = rng(generator).random(_shape(size), dtype=np.float64).astype(_float_dtype(dtype))
+    np_dtype = _random_float_dtype(dtype, "check_uniform_bounds")
+    arr = rng(generator).random(_shape(size), dtype=np.float64).astype(np_dtype)
     return _finish(arr, requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal samples from the seeded global generator. Example: ``framework.randn(2, 3)``."""
-    np_dtype = _float_dtype(dtype)
+    np_dtype = _random_float_dtype(dtype, "normal_kernel_cpu")
     g = rng(generator)
     arr = g.standard_normal(_shape(size), dtype=np.float32) if np_dtype == np.float32 else \
         g.standard_normal(_shape(size)).astype(np_dtype)

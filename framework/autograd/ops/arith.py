@@ -193,7 +193,9 @@ def pow(a, e):  # noqa: A001  (PyTorch's name)
     ad = a._data
     with np.errstate(divide="ignore", invalid="ignore"):
         if et is None:
-            out = fix_dtype(np.power(ad, ed if ad.dtype.kind == "f" or ed >= 0 else float(ed)), ad, None, ed)
+            if ad.dtype.kind in "iub" and isinstance(ed, int) and ed < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            out = fix_dtype(np.power(ad, ed), ad, None, ed)
             return record(out, PowBackward0, (a,), (a, ed))
         out = fix_dtype(np.power(ad, ed), ad, et, ed)
     return record(out, PowBackward1, (a, et), (a, et, OUTPUT), (ad.shape, ed.shape))

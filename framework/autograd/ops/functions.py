@@ -5,7 +5,7 @@ from ..tensor import Tensor
 from . import arith, indexing, inplace, pointwise, reduce, shape
 from .arith import add, div, matmul, mul, neg, pow, reciprocal, sub  # noqa: A004
 from .indexing import gather, index_select, masked_fill, nonzero, one_hot
-from .pointwise import (abs, allclose, bitwise_and, bitwise_or, bitwise_xor, ceil, clamp, eq, equal, exp, expm1,
+from .pointwise import (abs, allclose, bitwise_and, bitwise_or, bitwise_xor, ceil, clamp, eq, equal, erf, exp, expm1,
                         floor, floor_divide, gelu, ge, gt, isclose, isfinite, isinf, isnan, le, leaky_relu, log,
                         log1p, logical_and, logical_not, logical_or, logical_xor, lt, maximum, minimum, ne,
                         relu, remainder, round, rsqrt, softplus, sqrt, square, tanh, trunc, where)
@@ -129,7 +129,7 @@ def _bind():
     # methods named as PyTorch's
     methods = dict(
         add=add, sub=sub, mul=mul, div=div, true_divide=div, pow=pow, matmul=matmul, mm=mm, bmm=bmm, dot=dot,
-        neg=neg, negative=neg, reciprocal=reciprocal, abs=abs, sign=sign, exp=exp, log=log, log1p=log1p,
+        neg=neg, negative=neg, reciprocal=reciprocal, abs=abs, sign=sign, exp=exp, erf=erf, log=log, log1p=log1p,
         expm1=expm1, sqrt=sqrt, rsqrt=rsqrt, sin=sin, cos=cos, tanh=tanh, sigmoid=sigmoid, relu=relu,
         square=square, floor=floor, ceil=ceil, round=round, trunc=trunc, clamp=clamp, clip=clamp,
         maximum=maximum, minimum=minimum, where=lambda self, cond, other: where(cond, self, other),

@@ -119,17 +119,18 @@ class CopySlices(Node):
 
     def backward(self, g):
         key, vshape = self._args
-        g_arr = g._data if hasattr(g, "_data") else g
-        g_self = None
+        g_self = g_val = None
+        if isinstance(g, Tensor):  # create_graph: both formulas recorded, so they differentiate again
+            if self._next[0] is not None:
+                g_self = index_put(g, key, 0)
+            if self._next[1] is not None:
+                g_val = sum_to(getitem(g, key), vshape)
+            return g_self, g_val
         if self._next[0] is not None:
-            g_self = np.array(g_arr, copy=True)
+            g_self = np.array(g, copy=True)
             g_self[key] = 0
-        g_val = None
         if self._next[1] is not None:
-            g_val = sum_to(np.asarray(g_arr[key]), vshape)
-        if hasattr(g, "_data"):
-            g_self = None if g_self is None else Tensor(g_self)
-            g_val = None if g_val is None else Tensor(np.asarray(g_val))
+            g_val = sum_to(np.asarray(g[key]), vshape)
         return g_self, g_val
 
 
@@ -147,15 +148,39 @@ def index_put(a, key, value):
 
 class GatherBackward0(Node):
     __slots__ = ()
+    saved_names = ("index",)
 
     def backward(self, g, index):
         shape, axis = self._args
-        g_arr = g._data if hasattr(g, "_data") else g
-        full = np.zeros(shape, dtype=g_arr.dtype)
-        idx = list(np.indices(index.shape, sparse=True))
-        idx[axis] = index
-        np.add.at(full, tuple(idx), g_arr)
-        return (Tensor(full) if hasattr(g, "_data") else full,)
+        return (scatter_add_into_zeros(g, shape, axis, index),)
+
+
+class ScatterAddBackward0(Node):
+    """Backward of ``scatter_add_into_zeros``: gather the gradient again (so both are dual)."""
+    __slots__ = ()
+    saved_names = ("index",)
+
+    def backward(self, g, index):
+        axis = self._args
+        if isinstance(g, Tensor):
+            return (gather(g, axis, index),)
+        return (_gather_array(g, index, axis),)
+
+
+def scatter_add_into_zeros(src, shape, axis, index):
+    """``zeros(shape).scatter_add_(axis, index, src)`` for an array or Tensor ``src`` (repeats accumulate).
+
+    The backward of gather and of max/min along a dim; recorded when ``src`` is a Tensor so that
+    second derivatives flow through it.
+    """
+    src_arr = src._data if isinstance(src, Tensor) else src
+    full = np.zeros(shape, dtype=src_arr.dtype)
+    idx = list(np.indices(index.shape, sparse=True))
+    idx[axis] = index
+    np.add.at(full, tuple(idx), src_arr)
+    if isinstance(src, Tensor):
+        return record(full, ScatterAddBackward0, (src,), (index,), axis)
+    return full
 
 
 def gather(a, dim, index):
@@ -168,10 +193,21 @@ def gather(a, dim, index):
     if idx.ndim != d.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     n = d.shape[axis]
-    if idx.size and (idx.min() < -n or idx.max() >= n):
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
         bad = idx.max() if idx.max() >= n else idx.min()
         raise RuntimeError(f"index {bad} is out of bounds for dimension {axis} with size {n}")
-    return record(np.take_along_axis(d, idx, axis=axis), GatherBackward0, (a,), (idx,), (d.shape, axis))
+    for i, (si, sd) in enumerate(zip(idx.shape, d.shape)):
+        if i != axis and si > sd:
+            raise RuntimeError(f"Size does not match at dimension {i} expected index {list(idx.shape)} to be "
+                               f"no larger than self {list(d.shape)} apart from dimension {axis}")
+    return record(_gather_array(d, idx, axis), GatherBackward0, (a,), (idx,), (d.shape, axis))
+
+
+def _gather_array(arr, idx, axis):
+    # as PyTorch, the index may be smaller than the input in the other dims: gather from that corner
+    if idx.shape != arr.shape:
+        arr = arr[tuple(slice(None) if i == axis else slice(0, si) for i, si in enumerate(idx.shape))]
+    return np.take_along_axis(arr, idx, axis=axis)
 
 
 def index_select(a, dim, index):

@@ -6,8 +6,8 @@ import numpy as np
 from .. import dtypes as _dt
 from ..node import OUTPUT, Node
 from ..tensor import Tensor, make, record
-from ._util import (cos, exp, fix_dtype, float_result, operand, sigmoid, sign, sin, stable_sigmoid, sum_to, where as
-                    dual_where)
+from ._util import (cos, exp as dual_exp, fix_dtype, float_result, operand, sigmoid, sign, sin, stable_sigmoid, sum_to, tanh as
+                    dual_tanh, where as dual_where)
 
 
 def _floatify(a):
@@ -176,10 +176,12 @@ def leaky_relu(a, negative_slope=0.01):
 
 _SQRT_HALF = 1 / math.sqrt(2.0)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+_GELU_K = math.sqrt(2 / math.pi)
 
 
-def erf(x):
-    """Error function (Abramowitz-Stegun 7.1.26 refined; |error| < 1.5e-7), vectorised on numpy."""
+def _erf_approx(x):
+    """Error function (Abramowitz-Stegun 7.1.26; |error| < 1.5e-7): enough for float32, vectorised."""
     s = np.sign(x)
     a = np.abs(x)
     t = 1.0 / (1.0 + 0.3275911 * a)
@@ -187,28 +189,45 @@ def erf(x):
     return s * (1.0 - poly * np.exp(-a * a))
 
 
-def _erf_precise(x):
-    """erf to double precision via math.erf (used for float64 so gradcheck sees the exact function)."""
-    return np.vectorize(math.erf, otypes=[np.float64])(x)
+_erf_exact = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def erf_array(x):
+    """erf of a numpy array in its own dtype (float64 exactly, so gradcheck sees the true function)."""
+    out = _erf_exact(x) if x.dtype == np.float64 else _erf_approx(x)
+    return np.asarray(out, dtype=x.dtype)
+
+
+class ErfBackward0(Node):
+    __slots__ = ()
+    saved_names = ("self",)
+
+    def backward(self, g, a):
+        return (g * _TWO_OVER_SQRT_PI * dual_exp(-(a * a)),)
+
+
+def erf(a):
+    """The error function. Example: ``framework.erf(x)``."""
+    return record(erf_array(_floatify(a)), ErfBackward0, (a,), (a,))
+
+
+def _erf_dual(x):
+    return erf(x) if isinstance(x, Tensor) else erf_array(x)
 
 
 class GeluBackward0(Node):
+    """Written with dual helpers, so second derivatives (create_graph=True) work too."""
     __slots__ = ()
+    saved_names = ("self", "approximate")
 
     def backward(self, g, a, approximate):
         if approximate == "tanh":
-            k = math.sqrt(2 / math.pi)
-            inner = k * (a + 0.044715 * a ** 3)
-            t = np.tanh(inner)
-            d_inner = k * (1 + 3 * 0.044715 * a * a)
+            t = dual_tanh(_GELU_K * (a + 0.044715 * a * a * a))
+            d_inner = _GELU_K * (1 + 3 * 0.044715 * a * a)
             return (g * (0.5 * (1 + t) + 0.5 * a * (1 - t * t) * d_inner),)
-        cdf = 0.5 * (1 + _erf_for(a)(a * _SQRT_HALF))
-        pdf = np.exp(-0.5 * a * a) * _INV_SQRT_2PI
+        cdf = 0.5 * (1 + _erf_dual(a * _SQRT_HALF))
+        pdf = dual_exp(-0.5 * a * a) * _INV_SQRT_2PI
         return (g * (cdf + a * pdf),)
-
-
-def _erf_for(arr):
-    return _erf_precise if arr.dtype == np.float64 else erf
 
 
 def gelu(a, approximate="none"):
@@ -217,10 +236,9 @@ def gelu(a, approximate="none"):
         raise RuntimeError(f"approximate argument must be either none or tanh, got {approximate}")
     d = _floatify(a)
     if approximate == "tanh":
-        k = math.sqrt(2 / math.pi)
-        out = 0.5 * d * (1 + np.tanh(k * (d + 0.044715 * d ** 3)))
+        out = 0.5 * d * (1 + np.tanh(_GELU_K * (d + 0.044715 * d * d * d)))
     else:
-        out = 0.5 * d * (1 + _erf_for(d)(d * _SQRT_HALF))
+        out = 0.5 * d * (1 + erf_array(d * d.dtype.type(_SQRT_HALF)))
     return record(out.astype(d.dtype, copy=False), GeluBackward0, (a,), (a, approximate))
 
 

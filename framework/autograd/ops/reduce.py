@@ -1,12 +1,14 @@
 """Reductions (sum, mean, var, max, ...) and normalising functions (softmax, logsumexp, norm)."""
+import builtins
 from collections import namedtuple
 
 import numpy as np
 
 from .. import dtypes as _dt
 from ..node import OUTPUT, Node
-from ..tensor import make, record
-from ._util import exp, expand_to, normalize_dims, norm_dim, sqrt, unsqueeze_dims, where as dual_where
+from ..tensor import Tensor, make, record
+from ._util import exp, expand_to, normalize_dims, norm_dim, reshape, sign, unsqueeze_dims, where as dual_where
+from .indexing import scatter_add_into_zeros
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
 
@@ -101,7 +103,7 @@ def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
     n = 1
     for i in dims:
         n *= d.shape[i]
-    denom = max(n - c, 0)
+    denom = builtins.max(n - c, 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.asarray(np.sum((d - d.mean(axis=dims, keepdims=True)) ** 2, axis=dims, keepdims=keepdim) / denom,
                          d.dtype)
@@ -130,7 +132,7 @@ def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
     n = 1
     for i in dims:
         n *= d.shape[i]
-    denom = max(n - c, 0)
+    denom = builtins.max(n - c, 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         v = np.sum((d - d.mean(axis=dims, keepdims=True)) ** 2, axis=dims, keepdims=keepdim) / denom
     return record(np.asarray(np.sqrt(v), d.dtype), StdBackward0, (a,), (a, OUTPUT),
@@ -138,37 +140,33 @@ def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 class ProdBackward0(Node):
+    """d prod / d a_i is the product of the other elements (exact when some are zero)."""
     __slots__ = ()
+    saved_names = ("self",)
 
     def backward(self, g, a):
         shape, axis, keepdim = self._args
-        g_arr = g._data if hasattr(g, "_data") else g
-        arr = a._data if hasattr(a, "_data") else a
         if axis is None:
-            flat = arr.reshape(-1)
-            others = _exclusive_products(flat, 0).reshape(shape)
-            res = np.asarray(g_arr) * others
-        else:
-            others = _exclusive_products(arr, axis)
-            gg = g_arr if keepdim else np.expand_dims(g_arr, axis)
-            res = gg * others
-        return (_wrap_like(res, g),)
+            others = _exclusive_products(reshape(a, (-1,)), 0)
+            return (g * reshape(others, shape),)
+        gg = g if keepdim else unsqueeze_dims(g, (axis,))
+        return (gg * _exclusive_products(a, axis),)
 
 
-def _exclusive_products(arr, axis):
-    """Product of all other elements along ``axis``, correct when some elements are zero."""
-    moved = np.moveaxis(arr, axis, -1)
-    ones = np.ones(moved.shape[:-1] + (1,), dtype=arr.dtype)
+def _exclusive_products(a, axis):
+    """Product of all other elements along ``axis`` (array, or Tensor when recording a double backward)."""
+    if isinstance(a, Tensor):
+        # a differentiable form: row i of an (n, n) matrix holds the elements with a_i replaced by 1
+        n = a.shape[axis]
+        moved = a.transpose(axis, -1)
+        rows = moved.unsqueeze(-2).expand(*moved.shape[:-1], n, n)
+        others = dual_where(Tensor(np.eye(n, dtype=bool)), 1.0, rows).prod(dim=-1)
+        return others.transpose(axis, -1)
+    moved = np.moveaxis(a, axis, -1)
+    ones = np.ones(moved.shape[:-1] + (1,), dtype=a.dtype)
     left = np.cumprod(np.concatenate([ones, moved[..., :-1]], axis=-1), axis=-1)
     right = np.flip(np.cumprod(np.flip(np.concatenate([moved[..., 1:], ones], axis=-1), -1), axis=-1), -1)
     return np.moveaxis(left * right, -1, axis)
-
-
-def _wrap_like(arr, like):
-    if hasattr(like, "_data"):
-        from ..tensor import Tensor
-        return Tensor(np.asarray(arr))
-    return arr
 
 
 def prod(a, dim=None, keepdim=False, dtype=None):
@@ -216,15 +214,16 @@ class AminBackward0(AmaxBackward0):
 class MaxBackward0(Node):
     """max/min along one dim: the whole gradient goes to the returned index."""
     __slots__ = ()
+    saved_names = ("indices",)
 
     def backward(self, g, idx):
         shape, axis, keepdim = self._args
-        g_arr = g._data if hasattr(g, "_data") else g
-        full = np.zeros(shape, dtype=np.asarray(g_arr).dtype)
-        gi = g_arr if keepdim else np.expand_dims(g_arr, axis)
-        ii = idx if keepdim else np.expand_dims(idx, axis)
-        np.put_along_axis(full, ii, gi, axis=axis)
-        return (_wrap_like(full, g),)
+        if axis is None:  # 0-d input
+            return (g,)
+        if not keepdim:
+            g = unsqueeze_dims(g, (axis,))
+            idx = np.expand_dims(idx, axis)
+        return (scatter_add_into_zeros(g, shape, axis, idx),)
 
 
 class MinBackward0(MaxBackward0):
@@ -404,40 +403,54 @@ def cumsum(a, dim, dtype=None):
 
 
 class LinalgVectorNormBackward0(Node):
+    """Gradient of the vector p-norm; 0 (a subgradient) where the norm is 0, instead of nan."""
     __slots__ = ()
+    saved_names = ("self", "result")
 
     def backward(self, g, a, out):
         p, shape, dims, removed = self._args
         out_k = out if removed is None else unsqueeze_dims(out, removed)
         g_k = g if removed is None else unsqueeze_dims(g, removed)
-        if p == 2:
-            # subgradient 0 at the origin instead of nan
-            safe = dual_where(out_k == 0, out_k * 0 + 1, out_k)
-            return (g_k * a / safe,)
+        if p == 0:
+            return (a * 0 * g_k,)
         if p == 1:
-            from ._util import sign
             return (g_k * sign(a),)
         if p == float("inf"):
-            mask = (a.abs() if hasattr(a, "_data") else np.abs(a)) == out_k
-            from ._util import sign
-            count = mask.sum(dim=dims, keepdim=True) if hasattr(mask, "_data") else mask.sum(axis=dims, keepdims=True)
+            mask = abs_dual(a) == out_k
+            count = mask.sum(dim=dims, keepdim=True) if isinstance(mask, Tensor) else mask.sum(axis=dims, keepdims=True)
             return (g_k * sign(a) * mask / count,)
-        absa = a.abs() if hasattr(a, "_data") else np.abs(a)
-        from ._util import sign
-        safe = dual_where(out_k == 0, out_k * 0 + 1, out_k)
-        return (g_k * sign(a) * absa ** (p - 1) / safe ** (p - 1),)
+        safe = dual_where(out_k == 0, 1.0, out_k)
+        if p == 2:
+            return (g_k * a / safe,)
+        return (g_k * sign(a) * abs_dual(a) ** (p - 1) / safe ** (p - 1),)
+
+
+def abs_dual(x):
+    return x.abs() if isinstance(x, Tensor) else np.abs(x)
 
 
 def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
-    """Vector p-norm over ``dim`` (all elements by default); ``p`` may be 'fro', a number or inf."""
+    """Vector p-norm over ``dim`` (all elements by default); ``p`` may be 'fro', a number or inf.
+
+    Example: ``x.norm()``, ``x.norm(p=1, dim=1, keepdim=True)``.
+    """
+    if dtype is not None:
+        a = a.to(dtype)
     if p == "fro" or p is None:
         p = 2
+    if isinstance(p, str):
+        raise RuntimeError(f"norm(): unsupported norm type {p!r} for a vector norm; use 'fro' or a number")
     p = float(p)
     d = a._data
+    if d.dtype.kind != "f":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{_dt.from_numpy_dtype(d.dtype)._legacy[:-6]}")
     dims = normalize_dims(dim, d.ndim)
     absd = np.abs(d)
     if p == float("inf"):
         out = np.max(absd, axis=dims, keepdims=keepdim)
+    elif p == -float("inf"):
+        raise RuntimeError("norm(): p=-inf is not supported")
     elif p == 2:
         out = np.sqrt(np.sum(d * d, axis=dims, keepdims=keepdim))
     elif p == 1:

@@ -11,7 +11,9 @@ from ._util import norm_dim, normalize_dims, permute as dual_permute, reshape as
 
 def _as_view(out, a, view_fn):
     """Mark ``out`` as a view of ``a``: shared version counter, and in-place writes reach the base."""
-    base = a._get_extra("base") or a
+    base = a._get_extra("base")
+    if base is None:
+        base = a
     parent_fn = a._get_extra("view_fn")
     fn = view_fn if parent_fn is None else (lambda arr, p=parent_fn, f=view_fn: f(p(arr)))
     out._vc = base._counter()
