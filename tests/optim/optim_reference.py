@@ -205,3 +205,25 @@ def cases(name):
     import pytest
     return [pytest.param(options, problem, id=f"{problem}-" + ",".join(f"{k}={v}" for k, v in sorted(options.items())))
             for options in CONFIGS[name] for problem in PROBLEMS]
+
+
+# ---------------------------------------------------------------------------------------------- schedulers
+BASE_LRS = (1.0, 0.1)
+
+# name -> build(optimizer, scheduler module): the same calls work on framework's and on PyTorch's lr_scheduler.
+SCHEDULE_BUILDERS = {
+    "StepLR": lambda opt, m: m.StepLR(opt, step_size=3, gamma=0.5),
+    "MultiStepLR": lambda opt, m: m.MultiStepLR(opt, milestones=[2, 5, 5, 11], gamma=0.1),
+    "ExponentialLR": lambda opt, m: m.ExponentialLR(opt, gamma=0.9),
+    "CosineAnnealingLR": lambda opt, m: m.CosineAnnealingLR(opt, T_max=6, eta_min=0.01),
+    "LinearLR": lambda opt, m: m.LinearLR(opt, start_factor=0.25, end_factor=0.75, total_iters=8),
+    "LambdaLR": lambda opt, m: m.LambdaLR(opt, lr_lambda=lambda epoch: 1.0 / (1.0 + epoch)),
+    "LambdaLR-per-group": lambda opt, m: m.LambdaLR(opt, lr_lambda=[lambda e: 0.9 ** e, lambda e: 0.9 ** e]),
+    "OneCycleLR-cos": lambda opt, m: m.OneCycleLR(opt, max_lr=list(BASE_LRS), total_steps=20),
+    "OneCycleLR-linear": lambda opt, m: m.OneCycleLR(opt, max_lr=list(BASE_LRS), epochs=4, steps_per_epoch=5,
+                                                     anneal_strategy="linear", pct_start=0.25),
+    "OneCycleLR-three-phase": lambda opt, m: m.OneCycleLR(opt, max_lr=list(BASE_LRS), total_steps=20,
+                                                          three_phase=True, div_factor=10.0, final_div_factor=100.0),
+    "SequentialLR": lambda opt, m: m.SequentialLR(opt, [m.LinearLR(opt, start_factor=0.1, total_iters=4),
+                                                        m.ExponentialLR(opt, gamma=0.8)], milestones=[4]),
+}

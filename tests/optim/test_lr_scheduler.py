@@ -7,12 +7,10 @@ import numpy as np
 import pytest
 
 import framework
-from framework.optim import SGD, Adagrad, Adam
+from framework.optim import SGD, Adagrad, Adam, lr_scheduler
 from framework.optim.lr_scheduler import (CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, LRScheduler,
                                           MultiStepLR, OneCycleLR, ReduceLROnPlateau, SequentialLR, StepLR)
-
-BASE_LRS = (1.0, 0.1)
-
+from optim_reference import BASE_LRS, SCHEDULE_BUILDERS
 
 def make_optimizer(cls=SGD, base_lrs=BASE_LRS, **options):
     groups = [{"params": [framework.zeros(2, requires_grad=True)], "lr": lr} for lr in base_lrs]
@@ -50,57 +48,46 @@ def one_cycle(t, base, total=20, pct=0.3, div=25.0, final_div=1e4, strategy="cos
     return anneal(peak, minimum, (t - rise_end) / (total - 1 - rise_end))
 
 
-# name -> (build the scheduler from an optimiser, lr at epoch t for a group whose initial lr is `base`)
-SCHEDULES = {
-    "StepLR": (lambda opt: StepLR(opt, step_size=3, gamma=0.5),
-               lambda t, base: base * 0.5 ** (t // 3)),
-    "MultiStepLR": (lambda opt: MultiStepLR(opt, milestones=[2, 5, 5, 11], gamma=0.1),
-                    lambda t, base: base * 0.1 ** bisect_right([2, 5, 5, 11], t)),
-    "ExponentialLR": (lambda opt: ExponentialLR(opt, gamma=0.9),
-                      lambda t, base: base * 0.9 ** t),
-    "CosineAnnealingLR": (lambda opt: CosineAnnealingLR(opt, T_max=6, eta_min=0.01),
-                          lambda t, base: 0.01 + (base - 0.01) * (1 + math.cos(math.pi * t / 6)) / 2),
-    "LinearLR": (lambda opt: LinearLR(opt, start_factor=0.25, end_factor=0.75, total_iters=8),
-                 lambda t, base: base * (0.25 + 0.5 * min(t, 8) / 8)),
-    "LambdaLR": (lambda opt: LambdaLR(opt, lr_lambda=lambda epoch: 1.0 / (1.0 + epoch)),
-                 lambda t, base: base / (1.0 + t)),
-    "LambdaLR-per-group": (lambda opt: LambdaLR(opt, lr_lambda=[lambda e: 0.9 ** e, lambda e: 0.9 ** e]),
-                           lambda t, base: base * 0.9 ** t),
-    "OneCycleLR-cos": (lambda opt: OneCycleLR(opt, max_lr=list(BASE_LRS), total_steps=20),
-                       lambda t, base: one_cycle(t, base)),
-    "OneCycleLR-linear": (lambda opt: OneCycleLR(opt, max_lr=list(BASE_LRS), epochs=4, steps_per_epoch=5,
-                                                 anneal_strategy="linear", pct_start=0.25),
-                          lambda t, base: one_cycle(t, base, pct=0.25, strategy="linear")),
-    "OneCycleLR-three-phase": (lambda opt: OneCycleLR(opt, max_lr=list(BASE_LRS), total_steps=20, three_phase=True,
-                                                      div_factor=10.0, final_div_factor=100.0),
-                               lambda t, base: one_cycle(t, base, div=10.0, final_div=100.0, three_phase=True)),
-    "SequentialLR": (lambda opt: SequentialLR(opt, [LinearLR(opt, start_factor=0.1, total_iters=4),
-                                                    ExponentialLR(opt, gamma=0.8)], milestones=[4]),
-                     lambda t, base: base * (0.1 + 0.9 * t / 4) if t < 4 else base * 0.8 ** (t - 4)),
+# name -> lr at epoch t for a group whose initial lr is `base` (the schedulers are built in optim_reference)
+FORMULAS = {
+    "StepLR": lambda t, base: base * 0.5 ** (t // 3),
+    "MultiStepLR": lambda t, base: base * 0.1 ** bisect_right([2, 5, 5, 11], t),
+    "ExponentialLR": lambda t, base: base * 0.9 ** t,
+    "CosineAnnealingLR": lambda t, base: 0.01 + (base - 0.01) * (1 + math.cos(math.pi * t / 6)) / 2,
+    "LinearLR": lambda t, base: base * (0.25 + 0.5 * min(t, 8) / 8),
+    "LambdaLR": lambda t, base: base / (1.0 + t),
+    "LambdaLR-per-group": lambda t, base: base * 0.9 ** t,
+    "OneCycleLR-cos": lambda t, base: one_cycle(t, base),
+    "OneCycleLR-linear": lambda t, base: one_cycle(t, base, pct=0.25, strategy="linear"),
+    "OneCycleLR-three-phase": lambda t, base: one_cycle(t, base, div=10.0, final_div=100.0, three_phase=True),
+    "SequentialLR": lambda t, base: base * (0.1 + 0.9 * t / 4) if t < 4 else base * 0.8 ** (t - 4),
 }
+assert set(FORMULAS) == set(SCHEDULE_BUILDERS)
 
 
-@pytest.mark.parametrize("name", list(SCHEDULES))
+def build(name, opt):
+    return SCHEDULE_BUILDERS[name](opt, lr_scheduler)
+
+
+@pytest.mark.parametrize("name", list(FORMULAS))
 def test_twenty_steps_follow_the_formula(name):
-    build, formula = SCHEDULES[name]
     opt = make_optimizer(momentum=0.9)
-    seen = lr_sequence(opt, build(opt))
+    seen = lr_sequence(opt, build(name, opt))
     for t, lrs in enumerate(seen):
         for lr, base in zip(lrs, BASE_LRS):
-            assert lr == pytest.approx(formula(t, base), rel=1e-12, abs=1e-15), f"epoch {t}"
+            assert lr == pytest.approx(FORMULAS[name](t, base), rel=1e-12, abs=1e-15), f"epoch {t}"
 
 
-@pytest.mark.parametrize("name", list(SCHEDULES))
+@pytest.mark.parametrize("name", list(FORMULAS))
 def test_state_dict_round_trip(name):
-    build = SCHEDULES[name][0]
     opt = make_optimizer(momentum=0.9)
-    sched = build(opt)
+    sched = build(name, opt)
     lr_sequence(opt, sched, steps=7)
     saved_sched, saved_opt = copy.deepcopy(sched.state_dict()), copy.deepcopy(opt.state_dict())
     expected = lr_sequence(opt, sched, steps=8)
 
     opt2 = make_optimizer(momentum=0.9, base_lrs=(0.3, 0.03))
-    sched2 = build(opt2)
+    sched2 = build(name, opt2)
     opt2.load_state_dict(saved_opt)
     sched2.load_state_dict(saved_sched)
     assert lr_sequence(opt2, sched2, steps=8) == expected

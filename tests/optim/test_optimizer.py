@@ -404,11 +404,8 @@ def test_repr_lists_sorted_keys_per_group():
     keys = ["dampening", "differentiable", "foreach", "fused", "lr", "maximize", "momentum", "nesterov",
             "weight_decay"]
     g0 = dict(opt.param_groups[0])
-    lines = ["SGD ("]
-    for i, lr in enumerate((0.1, 0.5)):
-        lines.append(f"Parameter Group {i}")
-        lines.extend(f"    {k}: {dict(g0, lr=lr)[k]}" for k in keys)
-    assert repr(opt) == "\n".join(lines) + "\n)"
+    groups = ["".join(f"    {k}: {dict(g0, lr=lr)[k]}\n" for k in keys) for lr in (0.1, 0.5)]
+    assert repr(opt) == f"SGD (\nParameter Group 0\n{groups[0]}\nParameter Group 1\n{groups[1]})"
 
 
 def test_adam_repr_recorded():
