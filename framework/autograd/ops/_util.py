@@ -168,9 +168,11 @@ def normalize_dims(dim, ndim):
     for d in dims:
         if not -n <= d < n:
             raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
-        out.append(d % n if ndim else 0)
+        out.append(d % n)
     if len(set(out)) != len(out):
         raise RuntimeError(f"dim {out} appears multiple times in the list of dims")
+    if not ndim:
+        return ()  # a 0-d tensor accepts dim 0 / -1 and reduces over nothing
     return tuple(sorted(out))
 
 

@@ -190,6 +190,8 @@ def gather(a, dim, index):
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype.kind not in "iu":
         raise RuntimeError("gather(): Expected dtype int64 for index")
+    if d.ndim == 0 and idx.ndim == 0:
+        return gather(a.reshape(1), 0, idx.reshape(1)).reshape(())
     if idx.ndim != d.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     n = d.shape[axis]

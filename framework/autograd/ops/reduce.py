@@ -172,7 +172,7 @@ def _exclusive_products(a, axis):
 def prod(a, dim=None, keepdim=False, dtype=None):
     """Product of elements (over all or along one ``dim``)."""
     d = a._data
-    axis = None if dim is None else norm_dim(dim, d.ndim)
+    axis = None if dim is None or d.ndim == 0 else norm_dim(dim, d.ndim)
     out = np.prod(d, axis=axis, keepdims=keepdim if axis is not None else False,
                   dtype=np.int64 if d.dtype.kind in "biu" and dtype is None else
                   (None if dtype is None else _dt.to_numpy_dtype(dtype)))
@@ -387,6 +387,8 @@ class CumsumBackward0(Node):
 
     def backward(self, g):
         axis = self._args
+        if axis is None:  # 0-d input
+            return (g,)
         if hasattr(g, "_data"):
             return (g.flip(axis).cumsum(axis).flip(axis),)
         return (np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis),)
@@ -399,7 +401,11 @@ def cumsum(a, dim, dtype=None):
     np_dtype = None if dtype is None else _dt.to_numpy_dtype(dtype)
     if np_dtype is None and d.dtype.kind in "biu":
         np_dtype = np.int64
-    return record(np.cumsum(d, axis=axis, dtype=np_dtype), CumsumBackward0, (a,), (), axis)
+    out = np.cumsum(d, axis=axis, dtype=np_dtype)
+    if d.ndim == 0:
+        out = out.reshape(())  # numpy flattens a 0-d input
+        axis = None
+    return record(out, CumsumBackward0, (a,), (), axis)
 
 
 class LinalgVectorNormBackward0(Node):

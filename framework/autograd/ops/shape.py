@@ -356,6 +356,8 @@ def chunk(a, chunks, dim=0):
 def unbind(a, dim=0):
     """Remove ``dim``, returning the slices along it (outputs share one node, output_nr 0..n-1)."""
     d = a._data
+    if d.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     axis = norm_dim(dim, d.ndim)
     pieces = [d[(slice(None),) * axis + (i,)] for i in range(d.shape[axis])]
     outs = record_multi(pieces, UnbindBackward0, (a,), (), (axis, None, True))
