@@ -16,11 +16,13 @@ from ..autograd.random import rng as _framework_rng
 
 
 def check_positive_int(name, value):
+    """PyTorch's check for batch_size / num_samples (bools are refused although they are ints)."""
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
         raise ValueError(f"{name} should be a positive integer value, but got {name}={value}")
 
 
 def check_bool(name, value):
+    """PyTorch's check for replacement / drop_last: a real bool, not merely something truthy."""
     if not isinstance(value, bool):
         raise ValueError(f"{name} should be a boolean value, but got {name}={value}")
 

@@ -306,5 +306,14 @@ def test_utils_data_reexports_framework_data():
     assert utils_data.DataLoader is DataLoader
 
 
+def test_pytorch_submodule_paths_import_the_same_objects():
+    from framework.utils.data.dataloader import DataLoader as Loader, default_collate as collate
+    from framework.utils.data.dataset import Subset as SubsetAlias
+    from framework.utils.data.sampler import SubsetRandomSampler
+
+    assert Loader is DataLoader and collate is default_collate and SubsetAlias is Subset
+    assert SubsetRandomSampler is data.SubsetRandomSampler
+
+
 def test_get_worker_info_is_none_in_the_main_process():
     assert get_worker_info() is None

@@ -4,8 +4,8 @@ import pytest
 
 import framework
 from framework.autograd.tensor import Tensor
-from framework.data import (ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, default_collate,
-                            random_split, train_val_split)
+from framework.data import (ConcatDataset, DataLoader, Dataset, IterableDataset, Subset, TensorDataset, datasets,
+                            default_collate, random_split, train_val_split)
 
 
 class Squares(Dataset):
@@ -107,6 +107,13 @@ def test_concat_dataset_index_errors():
         both[-6]
 
 
+def test_concat_dataset_of_tensor_datasets_in_a_loader():
+    both = ConcatDataset([make_tensor_dataset(3), make_tensor_dataset(4)])
+    batches = list(DataLoader(both, batch_size=3))
+    assert [y.tolist() for _, y in batches] == [[0, 1, 2], [0, 1, 2], [3]]
+    assert tuple(batches[0][0].shape) == (3, 3)
+
+
 def test_dataset_addition_concatenates():
     both = Squares(2) + Squares(3)
     assert isinstance(both, ConcatDataset) and len(both) == 5
@@ -164,6 +171,10 @@ def test_random_split_errors():
 def test_random_split_warns_about_empty_splits():
     with pytest.warns(UserWarning, match="Length of split at index 1 is 0"):
         random_split(Squares(1), [0.6, 0.4])
+
+
+def test_train_val_split_is_offered_with_the_datasets():
+    assert datasets.train_val_split is train_val_split
 
 
 def test_train_val_split_sizes_and_disjointness():
