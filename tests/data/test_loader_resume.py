@@ -3,6 +3,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import framework
 from framework.autograd.tensor import Tensor
@@ -178,3 +180,22 @@ def test_load_state_dict_errors():
         loader.load_state_dict(dict(good, position=9))
     with pytest.raises(TypeError, match="expects a dict"):
         loader.load_state_dict([0, 0, 1])
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 40), batch_size=st.integers(1, 9), drop_last=st.booleans(), shuffle=st.booleans(),
+       seed=st.integers(0, 2 ** 63 - 1), data=st.data())
+def test_resume_anywhere_property(n, batch_size, drop_last, shuffle, seed, data):
+    def make(s):
+        return DataLoader(Indices(n), batch_size=batch_size, drop_last=drop_last, shuffle=shuffle, seed=s)
+
+    reference = run_epochs(make(seed), 2)
+    stop = data.draw(st.integers(0, len(reference[0])))
+    loader = make(seed)
+    it = iter(loader)
+    for _ in range(stop):
+        next(it)
+    restored = make(0)
+    restored.load_state_dict(json.loads(json.dumps(loader.state_dict())))
+    assert [labels(b) for b in restored] == reference[0][stop:]
+    assert run_epochs(restored, 1) == reference[1:]
