@@ -2,6 +2,10 @@
 
 A node is always created after the nodes that produced its inputs, so popping the node with the
 highest sequence number from a heap guarantees every consumer has already sent its gradient.
+Gradients travel as numpy arrays, or as Tensors when ``create_graph=True`` (so the backward
+pass is itself recorded). Leaves collect their gradients in ``leaf_grads`` and are accumulated
+into ``.grad`` once, after every node has run, so a leaf used several times sees one summed
+gradient (its hooks run once), as PyTorch's AccumulateGrad does.
 """
 import heapq
 import warnings
@@ -10,48 +14,44 @@ import numpy as np
 
 from . import grad_mode
 from .anomaly import STATE as anomaly
-from .node import Node
 
 
-def _as_array(g):
-    return g._data if hasattr(g, "_data") else np.asarray(g)
-
-
-def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, accumulate=True,
-                 allow_unused=False):
+def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, accumulate=True):
     """Propagate ``root_grads`` from ``roots`` through the graph.
 
-    With ``accumulate`` leaves' ``.grad`` are updated; ``targets`` (tensors) restricts accumulation
-    (``backward(inputs=...)``) or, without ``accumulate``, names the tensors whose gradients are
-    returned (``autograd.grad``).
+    With ``accumulate`` the leaves' ``.grad`` are updated (only those in ``targets`` when given,
+    as ``backward(inputs=...)``); without it the gradients of ``targets`` are returned
+    (``autograd.grad``). With ``targets`` only the part of the graph that leads to them runs.
     """
-    from .tensor import Tensor
-
     heap = []
     buffers = {}
     leaf_grads = {}
+    push = heapq.heappush
+    pop = heapq.heappop
 
-    capture_nodes = None
-    captured = None
+    captures = executable = target_ids = None
     if targets is not None:
-        captured = {}
-        capture_nodes = {}
+        target_ids = {id(t) for t in targets}
+        captures = {}
         for t in targets:
             if t.grad_fn is not None:
-                capture_nodes.setdefault((t.grad_fn, t._output_nr), []).append(t)
-        target_ids = {id(t) for t in targets}
+                captures.setdefault((t.grad_fn, t._output_nr), []).append(t)
+        executable, visit = _prune(roots, target_ids, captures)
 
-    def send(edge, g):
-        target, nr = edge
+    def send(target, nr, g):
         if target._is_node:
+            if executable is not None and target not in visit:
+                return
             buf = buffers.get(target)
             if buf is None:
                 buf = buffers[target] = [None] * target._n_out
-                heapq.heappush(heap, (-target._seq, id(target), target))
+                push(heap, (-target._seq, id(target), target))
             prev = buf[nr]
             buf[nr] = g if prev is None else prev + g
         else:
             key = id(target)
+            if target_ids is not None and key not in target_ids:
+                return
             entry = leaf_grads.get(key)
             if entry is None:
                 leaf_grads[key] = [target, g]
@@ -59,70 +59,117 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
                 entry[1] = entry[1] + g
 
     for root, g in zip(roots, root_grads):
-        if root.grad_fn is not None:
-            send((root.grad_fn, root._output_nr), g)
+        fn = root.grad_fn
+        if fn is not None:
+            send(fn, root._output_nr, g)
         else:
-            send((root, 0), g)
+            send(root, 0, g)
 
     prev_mode = grad_mode.STATE.enabled
     grad_mode.STATE.enabled = create_graph
+    captured = {} if captures is not None else None
+    errstate = np.errstate(all="ignore")  # PyTorch never warns about inf/nan in a backward formula
+    errstate.__enter__()
     try:
         while heap:
-            node = heapq.heappop(heap)[2]
+            node = pop(heap)[2]
             grads = buffers.pop(node)
             hooks = node._hooks
             if hooks is not None:
                 grads = _run_tensor_hooks(node, grads, create_graph)
-            if capture_nodes is not None:
+            if captures is not None:
                 for nr, g in enumerate(grads):
-                    for t in capture_nodes.get((node, nr), ()):
+                    for t in captures.get((node, nr), ()):
                         captured[id(t)] = g
-            if all(g is None for g in grads):
+                if node not in executable:
+                    continue
+            if node._n_out == 1:
+                if grads[0] is None:
+                    continue
+            elif all(g is None for g in grads):
                 continue
-            if node._n_out > 1 and any(g is None for g in grads) and node._materialize:
+            elif node._materialize and any(g is None for g in grads):
                 grads = _materialize(node, grads, create_graph)
             try:
                 in_grads = node._apply(grads, create_graph)
-            except RuntimeError as exc:
+            except RuntimeError:
                 if anomaly.enabled and node._trace is not None:
                     _warn_trace(node)
-                raise exc
+                raise
             if anomaly.enabled and anomaly.check_nan:
                 _check_nan(node, in_grads)
             if hooks is not None and "post" in hooks:
-                for fn in list(hooks["post"].values()):
-                    fn(in_grads, grads)
+                in_grads = _run_post_hooks(hooks["post"], in_grads, grads, create_graph)
             if not retain_graph:
                 node._release()
             for edge, g in zip(node._next, in_grads):
                 if edge is not None and g is not None:
-                    send(edge, g)
+                    send(edge[0], edge[1], g)
+
+        # leaves last: grad mode is still that of the backward pass, so post-accumulate hooks
+        # may update parameters in place (the optimizer-in-backward pattern)
+        if not accumulate:
+            return _collect(targets, captured, leaf_grads, create_graph)
+        for target, g in leaf_grads.values():
+            g = _run_leaf_hooks(target, g, create_graph)
+            _accumulate(target, g, create_graph)
+        if captured:
+            for t in targets:
+                g = captured.get(id(t))
+                if g is not None:
+                    _accumulate(t, g, create_graph)
+        return None
     finally:
+        errstate.__exit__(None, None, None)
         grad_mode.STATE.enabled = prev_mode
 
-    if not accumulate:
-        results = []
-        for t in targets:
-            g = captured.get(id(t)) if t.grad_fn is not None else None
-            if t.grad_fn is None:
-                entry = leaf_grads.get(id(t))
-                g = entry[1] if entry is not None else None
-                if g is not None:
-                    g = _run_leaf_hooks(t, g, create_graph)
-            results.append(g)
-        return results
 
-    for target, g in leaf_grads.values():
-        if targets is not None and id(target) not in target_ids:
+def _prune(roots, target_ids, captures):
+    """Nodes that must run to reach ``targets`` (``executable``) and those that must receive a gradient.
+
+    Iterative: collect the nodes reachable from the roots, then decide in increasing creation
+    order (inputs before consumers) whether each leads to a target leaf or a captured node.
+    """
+    capture_nodes = {node for node, _ in captures}
+    seen = set()
+    stack = [r.grad_fn for r in roots if r.grad_fn is not None]
+    order = []
+    while stack:
+        node = stack.pop()
+        if node in seen:
             continue
-        g = _run_leaf_hooks(target, g, create_graph)
-        _accumulate(target, g, create_graph)
-    if targets is not None:
-        for t in targets:
-            if t.grad_fn is not None and id(t) in captured:
-                g = captured[id(t)]
-                _accumulate(t, g, create_graph)
-    return None
+        seen.add(node)
+        order.append(node)
+        for edge in node._next:
+            if edge is not None and edge[0]._is_node and edge[0] not in seen:
+                stack.append(edge[0])
+    order.sort(key=lambda n: n._seq)
+    executable = set()
+    for node in order:
+        for edge in node._next:
+            if edge is None:
+                continue
+            target = edge[0]
+            if target._is_node:
+                if target in executable or target in capture_nodes:
+                    executable.add(node)
+                    break
+            elif id(target) in target_ids:
+                executable.add(node)
+                break
+    return executable, executable | capture_nodes
+
+
+def _collect(targets, captured, leaf_grads, create_graph):
+    """``autograd.grad``'s results: captured non-leaf gradients and (hooked) leaf gradients."""
+    results = []
+    for t in targets:
+        if t.grad_fn is not None:
+            results.append(captured.get(id(t)))
+            continue
+        entry = leaf_grads.get(id(t))
+        results.append(None if entry is None else _run_leaf_hooks(t, entry[1], create_graph))
+    return results
 
 
 def _materialize(node, grads, create_graph):
@@ -140,8 +187,13 @@ def _materialize(node, grads, create_graph):
     return out
 
 
-def _run_tensor_hooks(node, grads, create_graph):
+def _as_tensor(g):
     from .tensor import Tensor
+    return g if isinstance(g, Tensor) else Tensor(g)
+
+
+def _run_tensor_hooks(node, grads, create_graph):
+    """Hooks registered on the node's output tensors, then their retained ``.grad`` (always last)."""
     hooks = node._hooks
     out = list(grads)
     for nr, g in enumerate(out):
@@ -150,7 +202,7 @@ def _run_tensor_hooks(node, grads, create_graph):
             continue
         fns, retained = per_output
         if fns:
-            gt = g if isinstance(g, Tensor) else Tensor(g)
+            gt = _as_tensor(g)
             for fn in list(fns.values()):
                 res = fn(gt)
                 if res is not None:
@@ -164,6 +216,17 @@ def _run_tensor_hooks(node, grads, create_graph):
     return out
 
 
+def _run_post_hooks(fns, in_grads, grads, create_graph):
+    """``node.register_hook(fn(grad_inputs, grad_outputs))``: fn may return replacement grad_inputs."""
+    in_t = tuple(None if g is None else _as_tensor(g) for g in in_grads)
+    out_t = tuple(None if g is None else _as_tensor(g) for g in grads)
+    for fn in list(fns.values()):
+        res = fn(in_t, out_t)
+        if res is not None:
+            in_t = tuple(res)
+    return tuple(g if g is None or create_graph else g._data for g in in_t)
+
+
 def _check_hook_result(fn, old, new):
     if tuple(new.shape) != tuple(old.shape):
         name = getattr(fn, "__name__", repr(fn))
@@ -171,11 +234,11 @@ def _check_hook_result(fn, old, new):
 
 
 def _run_leaf_hooks(leaf, g, create_graph):
-    from .tensor import Tensor
     extra = leaf._extra
     if extra is None or not extra.get("hooks"):
         return g
-    gt = g if isinstance(g, Tensor) else Tensor(np.ascontiguousarray(g))
+    gt = _as_tensor(g if create_graph or isinstance(g, np.ndarray) and g.flags.c_contiguous
+                    else np.ascontiguousarray(g))
     for fn in list(extra["hooks"].values()):
         res = fn(gt)
         if res is not None:
@@ -185,11 +248,14 @@ def _run_leaf_hooks(leaf, g, create_graph):
 
 
 def _accumulate(t, g, create_graph):
-    """Add ``g`` into ``t.grad`` in place (a fresh buffer the first time)."""
+    """Add ``g`` into ``t.grad``: in place into the existing buffer, a fresh copy the first time.
+
+    Under ``create_graph`` the sum is recorded instead (``x.grad`` gets a grad_fn, as in PyTorch).
+    """
     from .tensor import Tensor
     if create_graph and isinstance(g, Tensor):
-        if g.shape != t.shape:
-            g = g.expand(t.shape) if g.ndim <= t.ndim else g
+        if g._data.shape != t._data.shape:
+            g = g.expand(t._data.shape)
         if t._grad is None:
             from .ops import copy_backwards
             t._grad = copy_backwards(g, t._data.dtype)
@@ -197,19 +263,22 @@ def _accumulate(t, g, create_graph):
             t._grad = t._grad + g
     else:
         arr = g._data if isinstance(g, Tensor) else g
-        dtype = t._data.dtype
-        if t._grad is None:
-            buf = np.empty(t._data.shape, dtype=dtype)
+        old = t._grad
+        if old is None:
+            buf = np.empty(t._data.shape, dtype=t._data.dtype)
             buf[...] = arr
             t._grad = Tensor(buf)
         else:
-            gd = t._grad._data
-            if gd.flags.writeable and t._grad.grad_fn is None:
+            gd = old._data
+            if gd.flags.writeable:
                 np.add(gd, arr, out=gd, casting="unsafe")
+                vc = old._vc
+                if vc is not None:
+                    vc.value += 1
             else:
-                t._grad = Tensor(np.asarray(gd + arr, dtype=dtype))
+                t._grad = Tensor(np.asarray(gd + arr, dtype=t._data.dtype))
     extra = t._extra
-    if extra is not None and extra.get("post_hooks") and t.grad_fn is None:
+    if extra is not None and t.grad_fn is None and extra.get("post_hooks"):
         for fn in list(extra["post_hooks"].values()):
             if fn(t) is not None:
                 raise RuntimeError("Tensor post accumulate grad hooks should return None.")
@@ -219,7 +288,7 @@ def _check_nan(node, in_grads):
     for i, g in enumerate(in_grads):
         if g is None:
             continue
-        arr = _as_array(g)
+        arr = g._data if hasattr(g, "_data") else np.asarray(g)
         if arr.dtype.kind == "f" and np.isnan(arr).any():
             _warn_trace(node)
             raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")

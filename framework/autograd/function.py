@@ -11,12 +11,14 @@ Example:
     >>> Exp.apply(x)
 """
 import functools
+import traceback
 import warnings
 
 import numpy as np
 
+from .anomaly import STATE as _anomaly
 from .grad_mode import STATE as _grad
-from .node import FREED_MSG, Node, new_node
+from .node import FREED_MSG, Node, _op_name, _version_message, new_node, version_error
 from .tensor import Tensor, _edge
 
 LEGACY_MSG = ("Legacy autograd function with non-static forward method is deprecated. Please use new-style autograd "
@@ -27,7 +29,13 @@ NO_BACKWARD_MSG = ("You must implement either the backward or vjp method for you
 
 
 class FunctionCtx(Node):
-    """The context handed to ``forward``/``backward``; it is also the graph node (``FBackward``)."""
+    """The context handed to ``forward``/``backward``; it is also the graph node (``FBackward``).
+
+    A saved tensor that is an output of this node is kept as its array plus output number (an
+    int in ``_saved_vars``) and rebuilt on access, so node and output do not keep each other alive.
+    """
+
+    _materialize = False  # missing output gradients are filled (or not) per call: set_materialize_grads
 
     def save_for_backward(self, *tensors):
         for i, t in enumerate(tensors):
@@ -43,21 +51,40 @@ class FunctionCtx(Node):
             raise RuntimeError(FREED_MSG)
         if self._versions:
             self._check_versions()
-        return tuple(saved)
+        return tuple(val if type(var) is not int else self._rebuild_output(val, var, counter)
+                     for val, var, (counter, _) in zip(saved, self._saved_vars, self._versions or ()))
+
+    def _rebuild_output(self, data, nr, counter):
+        out = Tensor(data)
+        out._vc = counter
+        out._requires_grad = True
+        out.grad_fn = self
+        out._output_nr = nr
+        return out
+
+    def _check_versions(self):
+        for var, (counter, expected) in zip(self._saved_vars, self._versions):
+            if counter is None or counter.value == expected:
+                continue
+            if type(var) is int:  # one of this node's outputs
+                dtype, shape = self._out_meta[var]
+                raise RuntimeError(version_error(dtype, shape, f", which is output {var} of {_op_name(self)}",
+                                                 counter.value, expected))
+            raise RuntimeError(_version_message(self, var, counter.value, expected))
 
     def mark_non_differentiable(self, *tensors):
-        self.non_differentiable = {id(t) for t in tensors}
+        """Outputs that get no grad_fn (e.g. indices); their incoming gradient in backward is zeros."""
+        self.non_differentiable = tensors
 
     def mark_dirty(self, *tensors):
-        self.dirty_tensors = {id(t) for t in tensors}
+        """Inputs that ``forward`` modified in place and returns; they become outputs of this node."""
+        self.dirty_tensors = tensors
 
     def set_materialize_grads(self, value):
         self.materialize_grads = bool(value)
 
     # ---- engine interface
     def _apply(self, grads, create_graph):
-        if self._saved is None:
-            raise RuntimeError(FREED_MSG)
         fn_cls = self._function
         wrapped = []
         for (dtype, shape), g in zip(self._out_meta, grads):
@@ -90,11 +117,11 @@ class FunctionCtx(Node):
             if g is None:
                 out.append(None)
                 continue
-            if not isinstance(g, Tensor):
-                raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
             if meta is None:
                 raise RuntimeError(f"function {name} returned a gradient different than None at position {i + 1}, "
                                    "but the corresponding forward input was not a Variable")
+            if not isinstance(g, Tensor):
+                raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
             if self._next[i] is None:
                 out.append(None)
                 continue
@@ -117,8 +144,9 @@ class FunctionCtx(Node):
         return tuple(out)
 
     def _release(self):
-        if self._saved:
+        if self._saved:  # a function that saved nothing can run backward again, as in PyTorch
             self._saved = None
+            self._saved_vars = None
 
 
 class _FunctionMeta(type):
@@ -158,13 +186,15 @@ class Function(metaclass=_FunctionMeta):
     def apply(cls, *args, **kwargs):
         node = new_node(cls._backward_cls, tuple(_edge(a) if isinstance(a, Tensor) else None for a in args))
         node.to_save = ()
-        node.non_differentiable = set()
-        node.dirty_tensors = set()
+        node.non_differentiable = ()
+        node.dirty_tensors = ()
         node.materialize_grads = True
-        node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        enabled = _grad.enabled
+        node.needs_input_grad = tuple(enabled and isinstance(a, Tensor) and a._requires_grad for a in args)
         node._in_meta = tuple((a._data.dtype, a._data.shape) if isinstance(a, Tensor) else None for a in args)
+        if _anomaly.enabled:
+            node._trace = traceback.format_stack()[:-1]
         uses_setup = cls.setup_context is not Function.setup_context
-        prev = _grad.enabled
         _grad.enabled = False
         try:
             if uses_setup:
@@ -173,42 +203,57 @@ class Function(metaclass=_FunctionMeta):
             else:
                 outputs = cls.forward(node, *args, **kwargs)
         finally:
-            _grad.enabled = prev
+            _grad.enabled = enabled
         return _connect(node, args, outputs)
 
 
+DIRTY_LEAF_MSG = "a leaf Variable that requires grad has been used in an in-place operation."
+
+
 def _connect(node, args, outputs):
+    """Make the forward's outputs the outputs of ``node`` and freeze what it saved."""
     single = not isinstance(outputs, tuple)
     outs = (outputs,) if single else outputs
-    record_graph = _grad.enabled and any(node.needs_input_grad)
+    record_graph = any(node.needs_input_grad)
+    dirty = {id(t) for t in node.dirty_tensors}
+    non_diff = {id(t) for t in node.non_differentiable}
     input_ids = {id(a) for a in args if isinstance(a, Tensor)}
     results = []
     for o in outs:
-        if isinstance(o, Tensor) and id(o) in input_ids and id(o) not in node.dirty_tensors:
-            o = o.view(o._data.shape) if not record_graph else Tensor(o._data)
+        if isinstance(o, Tensor) and id(o) in input_ids and id(o) not in dirty:
+            # an input returned unchanged becomes a new tensor (an alias: same memory and version)
+            alias = o.view(o._data.shape) if not record_graph else Tensor(o._data)
+            alias._vc = o._counter()
+            o = alias
         results.append(o)
-    node._out_meta = [(o._data.dtype, o._data.shape) if isinstance(o, Tensor) else (np.float32, ())
+    node._out_meta = [(o._data.dtype, o._data.shape) if isinstance(o, Tensor) else (np.dtype(np.float32), ())
                       for o in results]
     node._n_out = len(results)
-    # the saved tensors are frozen now, with their versions (outputs are checked too)
-    saved = tuple(node.to_save)
-    node._saved = saved
-    node._saved_vars = saved
-    node._versions = tuple((t._counter(), t._version) if isinstance(t, Tensor) else (None, 0) for t in saved)
-    if not saved:
-        node._saved = ()
-        node._versions = None
+    for o in results:
+        if isinstance(o, Tensor) and id(o) in dirty:
+            if record_graph and o._requires_grad and o.grad_fn is None:
+                raise RuntimeError(DIRTY_LEAF_MSG)
+            o._bump()
+    out_nr = {}
     if record_graph:
         for i, o in enumerate(results):
-            if not isinstance(o, Tensor) or id(o) in node.non_differentiable:
+            if not isinstance(o, Tensor) or id(o) in non_diff or o._data.dtype.kind != "f":
                 continue
-            if o._data.dtype.kind != "f":
-                continue
-            if id(o) in node.dirty_tensors:
-                o._bump()
             o.grad_fn = node
             o._output_nr = i
             o._requires_grad = True
+            out_nr[id(o)] = i
+    # freeze the saved tensors with their versions; outputs are stored without a reference back
+    saved = node.to_save
+    node.to_save = ()
+    if saved:
+        node._saved = tuple(t._data if id(t) in out_nr else t for t in saved)
+        node._saved_vars = tuple(out_nr.get(id(t)) if id(t) in out_nr else t for t in saved)
+        node._versions = tuple((t._counter(), t._version) if isinstance(t, Tensor) else (None, 0) for t in saved)
+    else:
+        node._saved = ()
+        node._saved_vars = ()
+        node._versions = None
     return results[0] if single else tuple(results)
 
 

@@ -14,6 +14,8 @@ _CREATE_GRAPH_WARNED = [False]
 
 
 def _make_grads(outputs, grad_outputs, create_graph):
+    if grad_outputs is not None and len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
     grads = []
     for i, out in enumerate(outputs):
         g = None if grad_outputs is None else grad_outputs[i]
@@ -24,14 +26,22 @@ def _make_grads(outputs, grad_outputs, create_graph):
             grads.append(Tensor(arr) if create_graph else arr)
             continue
         if not isinstance(g, Tensor):
-            g = Tensor(np.asarray(g, dtype=out._data.dtype))
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         if g._data.shape != out._data.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
                                f"has a shape of {out.shape}.")
-        if g._data.dtype != out._data.dtype:
-            g = Tensor(g._data.astype(out._data.dtype))
+        if g._data.dtype != out._data.dtype:  # an int64 seed for a float output is accepted
+            g = g.to(out.dtype) if create_graph else Tensor(g._data.astype(out._data.dtype))
         grads.append(g if create_graph else g._data)
     return grads
+
+
+def _check_inputs(inputs):
+    for t in inputs:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected a Tensor to differentiate with respect to, but got {type(t).__name__}")
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
 
 
 def _check_outputs(outputs):
@@ -66,8 +76,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     _check_outputs(tensors)
     grads = _make_grads(tensors, grad_tensors, create_graph)
     targets = _as_tuple(inputs)
-    if targets is not None and len(targets) == 0:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    if targets is not None:
+        if len(targets) == 0:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        _check_inputs(targets)
     run_backward(tensors, grads, retain_graph, create_graph, targets=targets, accumulate=True)
 
 
@@ -87,10 +99,16 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     if allow_unused is None:
         allow_unused = materialize_grads
-    for t in inputs:
-        if not t._requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    if not allow_unused and materialize_grads:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
+                         "but got: allow_unused=False.")
+    if not inputs:
+        raise RuntimeError("grad requires non-empty inputs.")
+    _check_inputs(inputs)
     _check_outputs(outputs)
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, keys, grad_outputs, retain_graph, create_graph, allow_unused,
+                             materialize_grads)
     grads = _make_grads(outputs, grad_outputs, create_graph)
     results = run_backward(outputs, grads, retain_graph, create_graph, targets=inputs, accumulate=False)
     final = []
@@ -115,3 +133,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if single_dict:
         return dict(zip(keys, final))
     return tuple(final)
+
+
+def _batched_grad(outputs, inputs, keys, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):
+    """``is_grads_batched=True``: one vector-Jacobian product per slice of the leading dim of grad_outputs."""
+    from .ops.shape import stack
+    n = grad_outputs[0]._data.shape[0]
+    rows = [grad(outputs, inputs, tuple(g[b] for g in grad_outputs), retain_graph=True if b < n - 1 else retain_graph,
+                 create_graph=create_graph, allow_unused=allow_unused, materialize_grads=materialize_grads)
+            for b in range(n)]
+    final = tuple(None if col[0] is None else stack(list(col)) for col in zip(*rows))
+    return dict(zip(keys, final)) if keys is not None else final

@@ -117,10 +117,10 @@ class inference_mode(_Mode):
         self._prev = None
 
     def __enter__(self):
+        # inference_mode(False) turns inference off and grad mode on, as PyTorch's guard does
         self._prev = (STATE.enabled, STATE.inference)
-        if self._mode:
-            STATE.enabled = False
-            STATE.inference = True
+        STATE.enabled = not self._mode
+        STATE.inference = self._mode
 
     def __exit__(self, *exc):
         STATE.enabled, STATE.inference = self._prev

@@ -81,7 +81,7 @@ class Node:
             raise RuntimeError(FREED_MSG)
         if self._versions:
             self._check_versions()
-        if create_graph:
+        if create_graph and saved:
             saved = self._unpack_for_graph(saved)
         if self._n_out == 1:
             return self.backward(grads[0], *saved)
@@ -113,22 +113,26 @@ class Node:
 
 
 def _version_message(node, var, current, expected):
-    from .anomaly import STATE as anomaly
     if var is OUTPUT:
-        data = node._out_meta
-        clause = f", which is output 0 of {type(node).__name__.replace('Backward0', '').replace('Backward1', '')}"
-        desc = _describe(data[0], data[1])
-    else:
-        desc = _describe(var._data.dtype, var._data.shape)
-        fn = var.grad_fn
-        clause = "" if fn is None else f", which is output {var._output_nr} of {_op_name(fn)}"
+        meta = node._out_meta
+        dtype, shape = meta[0] if isinstance(meta, list) else meta  # multi-output nodes keep a list
+        return version_error(dtype, shape, f", which is output 0 of {_op_name(node)}", current, expected)
+    fn = var.grad_fn
+    clause = "" if fn is None else f", which is output {var._output_nr} of {_op_name(fn)}"
+    return version_error(var._data.dtype, var._data.shape, clause, current, expected)
+
+
+def version_error(np_dtype, shape, clause, current, expected):
+    """PyTorch's message for a saved tensor modified in place (``clause`` names its producer)."""
+    from .anomaly import STATE as anomaly
     hint = ("Hint: the backtrace further above shows the operation that failed to compute its gradient. "
             "The variable in question was changed in there or anywhere later. Good luck!"
             if anomaly.enabled else
             "Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
             "with framework.autograd.set_detect_anomaly(True, check_nan=False).")
     return ("one of the variables needed for gradient computation has been modified by an inplace "
-            f"operation: {desc}{clause}, is at version {current}; expected version {expected} instead. {hint}")
+            f"operation: {_describe(np_dtype, shape)}{clause}, is at version {current}; expected version "
+            f"{expected} instead. {hint}")
 
 
 def _op_name(node):
@@ -156,6 +160,9 @@ class AccumulateGrad(Node):
         self._hooks = None
         self._seq = -1
         self._n_out = 1
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
 
     @property
     def next_functions(self):

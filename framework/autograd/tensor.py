@@ -141,6 +141,10 @@ class Tensor:
     def is_leaf(self):
         return self.grad_fn is None
 
+    @is_leaf.setter
+    def is_leaf(self, value):
+        raise AttributeError("attribute 'is_leaf' of 'framework.Tensor' objects is not writable")
+
     @property
     def output_nr(self):
         return self._output_nr
@@ -175,6 +179,10 @@ class Tensor:
     @property
     def retains_grad(self):
         return self.grad_fn is not None and self._get_extra("retains_grad", False)
+
+    @retains_grad.setter
+    def retains_grad(self, value):
+        raise AttributeError("attribute 'retains_grad' of 'framework.Tensor' objects is not writable")
 
     def retain_grad(self):
         """Keep ``.grad`` for this non-leaf tensor during backward (a no-op on leaves)."""
@@ -337,7 +345,8 @@ class Tensor:
         return format(repr(self), spec)
 
     def __repr__(self):
-        return _format(self)
+        from .printing import tensor_repr
+        return tensor_repr(self)
 
     def __reduce_ex__(self, protocol):
         raise TypeError("framework tensors are not pickled; use framework.save (safetensors) instead")
@@ -402,36 +411,6 @@ def _norm_dim(dim, ndim):
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
     return dim % n
-
-
-def _format(t):
-    arr = t._data
-    default_float = _dt.get_default_dtype().np
-    if arr.size == 0:
-        body = "[]" if arr.ndim == 1 else f"size={tuple(arr.shape)}"
-    else:
-        if arr.dtype.kind == "f":
-            opts = dict(precision=4, floatmode="maxprec_equal" if np.all(np.isfinite(arr)) else "maxprec",
-                        suppress_small=False)
-            body = np.array2string(arr, separator=", ", prefix="tensor(", **opts)
-        else:
-            body = np.array2string(arr, separator=", ", prefix="tensor(")
-        body = body.replace("True", "True").replace("False", "False")
-    extras = []
-    dtype_shown = arr.dtype not in (default_float, np.dtype(np.int64), np.dtype(np.bool_))
-    if arr.size == 0 and arr.dtype == default_float and arr.ndim == 1:
-        dtype_shown = False
-    if arr.size == 0 and arr.ndim != 1:
-        extras.append(f"size={tuple(arr.shape)}") if False else None
-    if dtype_shown:
-        extras.append(f"dtype={_dt.from_numpy_dtype(arr.dtype)!r}")
-    if t.grad_fn is not None:
-        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
-    elif t._requires_grad:
-        extras.append("requires_grad=True")
-    if extras:
-        return f"tensor({body}, {', '.join(extras)})"
-    return f"tensor({body})"
 
 
 # --------------------------------------------------------------------- recording ops

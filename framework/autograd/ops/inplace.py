@@ -251,11 +251,16 @@ def copy_backwards(g, dtype):
 
 def setitem(t, key, value):
     """``t[key] = value``: last write wins on repeated indices; gradients as PyTorch's CopySlices."""
-    from .indexing import convert_key, index_put
+    from .indexing import convert_key, index_put, is_basic
+    if _grad.enabled and t._requires_grad and t.grad_fn is None and is_basic(key):
+        # PyTorch writes through a view (``t[key].copy_(value)``), so it reports the view error
+        raise RuntimeError(VIEW_LEAF_MSG)
     check_inplace(t)
+    nkey = convert_key(key)
     vt = value if isinstance(value, Tensor) else None
+    if vt is not None and vt._data.ndim and vt._data.shape[0] == 1:
+        value = vt = _drop_leading_ones(vt, t._data[nkey].ndim)
     if not _recording(t, vt):
-        nkey = convert_key(key)
         vd = value._data if vt is not None else value
         try:
             t._data[nkey] = vd
@@ -264,6 +269,15 @@ def setitem(t, key, value):
         t._bump()
         return
     commit(t, index_put(snapshot(t, False), key, value))
+
+
+def _drop_leading_ones(value, target_ndim):
+    """PyTorch lets ``t[i] = v`` drop leading size-1 dims of ``v`` (a shape-(1,) value fills one element)."""
+    shape = value._data.shape
+    extra = 0
+    while len(shape) - extra > target_ndim and shape[extra] == 1:
+        extra += 1
+    return value.reshape(shape[extra:]) if extra else value
 
 
 def masked_fill_(t, mask, value):
