@@ -311,6 +311,8 @@ class SplitBackward0(Node):
 
     def backward(self, grads):
         axis, sizes, stacked = self._args
+        if not isinstance(grads, (list, tuple)):  # a single piece: the node is called like a 1-output node
+            grads = [grads]
         if hasattr(grads[0], "_data"):
             from .shape import cat as t_cat, stack as t_stack
             return ((t_stack(grads, axis) if stacked else t_cat(grads, axis)),)
