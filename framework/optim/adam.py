@@ -86,9 +86,10 @@ class Adam(Optimizer):
                     state["max_exp_avg_sq"] = Tensor(np.zeros_like(param))
                 second_moment = state["max_exp_avg_sq"]._data
                 np.maximum(second_moment, exp_avg_sq, out=second_moment)
+            # sqrt(v) / s + eps == (sqrt(v) + eps * s) / s with s = sqrt(1 - beta2**t): folding 1/s into the
+            # step size saves a pass over the parameter (the result differs from PyTorch's only in rounding).
             denom = tmp
             np.sqrt(second_moment, out=denom)
-            denom /= bias_correction2_sqrt
-            denom += eps
-            add_scaled_quotient_(param, exp_avg, denom, -step_size, pool.get(param, 0))
+            denom += eps * bias_correction2_sqrt
+            add_scaled_quotient_(param, exp_avg, denom, -step_size * bias_correction2_sqrt, pool.get(param, 0))
             p._bump()
