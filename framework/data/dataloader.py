@@ -123,7 +123,9 @@ class DataLoader:
         generator: a ``framework.Generator`` to draw the seed from (when ``seed`` is None).
         seed: base seed; epoch e's order is drawn from ``SeedSequence([seed, e])``. When None, it is drawn at
             construction from ``generator`` or the global generator, so ``framework.manual_seed`` fixes it.
-        prefetch: make up to this many batches ahead in a background thread (0 = off). Same batches either way.
+        prefetch: make up to this many batches ahead in a background thread (0 = off). Same batches either way,
+            unless the dataset itself draws from the global generator (random augmentation), whose draws then
+            interleave with the training thread's.
         num_workers, prefetch_factor, persistent_workers, pin_memory, timeout: accepted for PyTorch code and
             validated as PyTorch does; ``num_workers > 0`` turns into thread prefetching (with a warning).
 
