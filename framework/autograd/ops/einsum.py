@@ -89,6 +89,8 @@ class EinsumBackward0(Node):
 
     def backward(self, g, *operands):
         subs, out, sizes = self._args
+        if not isinstance(g, Tensor):
+            g = np.asarray(g)  # 0-d numpy results arrive as numpy scalars
         dtype = g.dtype if isinstance(g, np.ndarray) else g._data.dtype
         grads = []
         for i, sub in enumerate(subs):

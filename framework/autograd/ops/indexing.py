@@ -126,6 +126,7 @@ class CopySlices(Node):
             if self._next[1] is not None:
                 g_val = sum_to(getitem(g, key), vshape)
             return g_self, g_val
+        g = np.asarray(g)  # 0-d numpy results arrive as numpy scalars
         if self._next[0] is not None:
             g_self = np.array(g, copy=True)
             g_self[key] = 0
