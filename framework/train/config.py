@@ -20,7 +20,7 @@ import re
 import yaml
 
 from .errors import ConfigError
-from .instantiate import TARGET, is_node, locate
+from .instantiate import ARGS, TARGET, is_node, locate
 from .schema import Component, Key, Section
 
 
@@ -200,6 +200,17 @@ def validate(raw, schema, source=None, from_cli=()):
     return ConfigNode(resolved)
 
 
+def validate_section(raw, section, name, problems):
+    """Check one section (``train``, ``logging``) and fill in its defaults; problems are appended.
+
+    Example:
+        >>> problems = []
+        >>> validate_section({"epochs": 3}, TRAIN, "train", problems).grad_accum_steps
+        1
+    """
+    return ConfigNode(_check_section(raw, section, name + ".", problems, set(), section))
+
+
 def _origin(path, from_cli):
     return " (set on the command line)" if path in from_cli else ""
 
@@ -277,12 +288,18 @@ def check_arguments(node, path, problems, from_cli=(), positional=()):
     except ConfigError as exc:
         problems.extend(p + _origin(f"{path}._target_", from_cli) for p in exc.problems)
         return
-    kwargs = {k: v for k, v in node.items() if k != TARGET}
-    for name, value in kwargs.items():
+    kwargs = {k: v for k, v in node.items() if k not in (TARGET, ARGS)}
+    extra_args = node.get(ARGS, [])
+    if not isinstance(extra_args, list):
+        problems.append(f"{path}.{ARGS} must be a list of positional arguments, got {extra_args!r}")
+        extra_args = []
+    for name, value in list(kwargs.items()) + [(ARGS, extra_args)]:
         for i, item in enumerate(value if isinstance(value, list) else [value]):
             if is_node(item):
                 where = f"{path}.{name}" + (f"[{i}]" if isinstance(value, list) else "")
                 check_arguments(item, where, problems, from_cli)
+    positional = tuple(f"{name} (passed by the recipe)" for name in positional) + \
+        tuple(f"{path}.{ARGS}[{i}]" for i in range(len(extra_args)))
     if not callable(target):
         problems.append(f"{path}._target_: {node[TARGET]} is a {type(target).__name__}, not a class or function")
         return
@@ -294,16 +311,16 @@ def check_arguments(node, path, problems, from_cli=(), positional=()):
     takes_any_keyword = any(p.kind is p.VAR_KEYWORD for p in params)
     takes_more_positional = any(p.kind is p.VAR_POSITIONAL for p in params)
     positional_capable = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    supplied = {p.name for p in positional_capable[:len(positional)]}
+    supplied = {p.name: label for p, label in zip(positional_capable, positional)}
     if len(positional) > len(positional_capable) and not takes_more_positional:
-        problems.append(f"{path}._target_: {node[TARGET]} cannot take the {len(positional)} positional "
-                        f"argument(s) the recipe passes ({', '.join(positional)})")
+        problems.append(f"{path}: {node[TARGET]} takes at most {len(positional_capable)} positional argument(s), "
+                        f"but gets {len(positional)}: {', '.join(positional)}")
         return
     keyword_names = [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
                      and p.name not in supplied]
     for name in kwargs:
         if name in supplied:
-            problems.append(f"{path}.{name} is passed by the recipe; remove it from the config"
+            problems.append(f"{path}.{name} is already given positionally, as {supplied[name]}; remove it"
                             f"{_origin(f'{path}.{name}', from_cli)}")
         elif name not in keyword_names and not takes_any_keyword:
             close = difflib.get_close_matches(name, keyword_names, n=1, cutoff=0.6)

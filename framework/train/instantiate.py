@@ -16,6 +16,7 @@ import sys
 from .errors import ConfigError
 
 TARGET = "_target_"
+ARGS = "_args_"   # positional arguments, e.g. the layers of a Sequential
 
 
 def is_node(value):
@@ -76,7 +77,8 @@ def locate(dotted, key="_target_"):
 
 
 def instantiate(node, *args, key="config"):
-    """Call ``node['_target_']`` with ``args`` then the node's other keys; None gives None.
+    """Call ``node['_target_']`` with ``args``, then ``node['_args_']`` (if any), then the other keys as
+    keyword arguments; None gives None.
 
     Constructor errors about the arguments (TypeError, ValueError) become ConfigErrors naming ``key``.
 
@@ -88,9 +90,11 @@ def instantiate(node, *args, key="config"):
     if not is_node(node):
         raise ConfigError(f"{key} must be a mapping with a _target_ (a dotted path such as framework.nn.MLP)")
     target = locate(node[TARGET], f"{key}._target_")
-    kwargs = {name: build_nested(value, f"{key}.{name}") for name, value in node.items() if name != TARGET}
+    kwargs = {name: build_nested(value, f"{key}.{name}") for name, value in node.items()
+              if name not in (TARGET, ARGS)}
+    extra = build_nested(list(node.get(ARGS, [])), f"{key}.{ARGS}")
     try:
-        return target(*args, **kwargs)
+        return target(*args, *extra, **kwargs)
     except (TypeError, ValueError) as exc:
         shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items() if not hasattr(v, "__dict__"))
         raise ConfigError(f"{key}: {node[TARGET]}({shown}) failed: {type(exc).__name__}: {exc}") from exc

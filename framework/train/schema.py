@@ -147,9 +147,10 @@ TRAIN = Section("the optimisation loop, checkpoints and early stopping", {
     "detect_anomaly": Key(False, bool, "on a NaN/inf loss or gradient, name the module or op that made it "
                                        "(slower)"),
     "val_every": Key(1, int, "validate every this many epochs (and after the last one)", minimum=1),
-    "checkpoint_every": Key(None, int, "also write a checkpoint every this many optimiser steps "
-                                       "(one is always written at the end of each epoch and of the run)",
-                            minimum=1),
+    "checkpoint_every": Key(None, int, "also write a checkpoint every this many optimiser steps (null: only "
+                                       "at epoch ends)", minimum=1),
+    "checkpoint_epochs": Key(1, int, "write a checkpoint at the end of every this many epochs (one is always "
+                                     "written when the run ends)", minimum=1),
     "keep_last": Key(2, int, "number of most recent checkpoints kept", minimum=1),
     "keep_best": Key(1, int, "number of best checkpoints (by monitor) kept besides the recent ones", minimum=0),
     "monitor": Key(None, str, "metric that decides the best checkpoint and early stopping "
