@@ -241,6 +241,9 @@ class Optimizer:
         param_of = dict(zip(chain.from_iterable(g["params"] for g in saved_groups),
                             chain.from_iterable(g["params"] for g in self.param_groups)))
         for saved in saved_groups:
+            for name, default in self.defaults.items():  # a state dict from an older version may lack new keys
+                if default is not required:
+                    saved.setdefault(name, default)
             self._check_group(saved)
         state = defaultdict(dict)
         for key, values in state_dict["state"].items():

@@ -94,6 +94,15 @@ def test_required_hyperparameter_of_a_custom_optimizer():
     assert Custom([{"params": [leaf(1.0)], "lr": 0.3}]).param_groups[0]["lr"] == 0.3
 
 
+def test_a_custom_optimizer_must_say_how_to_step():
+    class Incomplete(Optimizer):
+        def __init__(self, params):
+            super().__init__(params, {"lr": 0.1})
+
+    with pytest.raises(NotImplementedError, match="Incomplete does not implement _step_group"):
+        Incomplete([leaf(1.0)]).step()
+
+
 def test_unsupported_implementation_flags():
     with pytest.raises(NotImplementedError, match="differentiable=True is not supported"):
         SGD([leaf(1.0)], differentiable=True)
@@ -386,6 +395,26 @@ def test_load_state_dict_with_a_wrong_state_shape_changes_nothing():
     with pytest.raises(ValueError, match=r"'momentum_buffer' of shape \(2,\) for parameter 0, whose shape is \(3,\)"):
         opt.load_state_dict(src.state_dict())
     assert opt.param_groups[0]["lr"] == 0.3 and len(opt.state) == 0
+
+
+def test_load_state_dict_fills_keys_missing_from_an_older_state_dict():
+    opt = Adam([leaf(1.0)], lr=0.1)
+    sd = opt.state_dict()
+    del sd["param_groups"][0]["decoupled_weight_decay"], sd["param_groups"][0]["amsgrad"]
+    opt.load_state_dict(sd)
+    assert opt.param_groups[0]["decoupled_weight_decay"] is False and opt.param_groups[0]["amsgrad"] is False
+
+
+def test_deepcopy_gives_an_independent_optimizer():
+    w = leaf(1.0, 2.0)
+    opt = SGD([w], lr=0.1, momentum=0.9)
+    w.grad = framework.ones(2)
+    opt.step()
+    clone = copy.deepcopy(opt)
+    (w_clone,) = clone.param_groups[0]["params"]
+    assert w_clone is not w and clone.state[w_clone]["momentum_buffer"].tolist() == [1.0, 1.0]
+    opt.step()
+    assert clone.state[w_clone]["momentum_buffer"].tolist() == [1.0, 1.0]
 
 
 def test_load_state_dict_rejects_invalid_hyperparameters_and_non_dicts():
