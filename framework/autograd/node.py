@@ -130,9 +130,9 @@ def version_error(np_dtype, shape, clause, current, expected):
             if anomaly.enabled else
             "Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
             "with framework.autograd.set_detect_anomaly(True, check_nan=False).")
+    where = _describe(np_dtype, shape) + (clause + "," if clause else "")  # leaves have no clause, no comma
     return ("one of the variables needed for gradient computation has been modified by an inplace "
-            f"operation: {_describe(np_dtype, shape)}{clause}, is at version {current}; expected version "
-            f"{expected} instead. {hint}")
+            f"operation: {where} is at version {current}; expected version {expected} instead. {hint}")
 
 
 def _op_name(node):

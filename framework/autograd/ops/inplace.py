@@ -233,14 +233,30 @@ def copy_(t, src, non_blocking=False):
     """Copy ``src`` into ``t`` (broadcast, cast); the gradient flows back to ``src``."""
     check_inplace(t)
     st, sd = operand(src)
+    try:
+        values = np.broadcast_to(np.asarray(sd), t._data.shape)
+    except ValueError:
+        raise RuntimeError(_size_mismatch(t._data.shape, np.shape(sd))) from None
     if not _recording(t, st):
-        np.copyto(t._data, np.broadcast_to(np.asarray(sd), t._data.shape), casting="unsafe")
+        np.copyto(t._data, values, casting="unsafe")
         t._bump()
         return t
-    values = np.broadcast_to(np.asarray(sd), t._data.shape).astype(t._data.dtype)
+    values = values.astype(t._data.dtype)
     out = record(values.copy(), CopyBackwards, (snapshot(t, False), st), (),
                  (None if st is None else sd.shape, None if st is None else sd.dtype))
     return commit(t, out)
+
+
+def _size_mismatch(dst_shape, src_shape):
+    """PyTorch's broadcast error, naming the first (rightmost) dimension that differs."""
+    n = max(len(dst_shape), len(src_shape))
+    a = (1,) * (n - len(dst_shape)) + tuple(dst_shape)
+    b = (1,) * (n - len(src_shape)) + tuple(src_shape)
+    for dim in range(n - 1, -1, -1):
+        if a[dim] != b[dim] and a[dim] != 1 and b[dim] != 1:
+            return (f"The size of tensor a ({a[dim]}) must match the size of tensor b ({b[dim]}) at non-singleton "
+                    f"dimension {dim}")
+    return f"output with shape {list(dst_shape)} doesn't match the broadcast shape {list(np.broadcast_shapes(a, b))}"
 
 
 def copy_backwards(g, dtype):
