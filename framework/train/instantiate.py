@@ -12,6 +12,7 @@ import difflib
 import importlib
 import os
 import sys
+import types
 
 from .errors import ConfigError
 
@@ -32,48 +33,53 @@ def allow_user_modules():
 
 
 def locate(dotted, key="_target_"):
-    """The object a dotted path names: the longest importable module prefix, then attributes.
+    """The object a dotted path names, found left to right: attributes first, sub-modules imported as needed
+    (so ``framework.data.datasets.digits`` is the function even though a module of that name exists).
 
-    Raises ConfigError naming ``key`` with the real import error, or a did-you-mean for a missing attribute.
+    Raises ConfigError naming ``key`` with the real import error, or a did-you-mean for a missing name.
 
     Example:
         >>> locate("framework.nn.MLP")
-        <class 'framework.nn.mlp.MLP'>
+        <class 'framework.nn.modules.mlp.MLP'>
     """
     if not isinstance(dotted, str) or not dotted or any(not part.isidentifier() for part in dotted.split(".")):
         raise ConfigError(f"{key} must be a dotted path such as framework.nn.MLP, got {dotted!r}")
     allow_user_modules()
     parts = dotted.split(".")
-    module, used = None, 0
-    for end in range(len(parts), 0, -1):
-        name = ".".join(parts[:end])
-        try:
-            module = importlib.import_module(name)
-            used = end
-            break
-        except ModuleNotFoundError as exc:
-            # only "this very module does not exist" means: try a shorter prefix; a missing import
-            # inside an existing module is the user's real error
-            if exc.name is not None and name != exc.name and not name.startswith(exc.name + "."):
-                raise ConfigError(f"{key}: cannot import {dotted!r}: importing {name} failed with "
-                                  f"ModuleNotFoundError: {exc}") from None
-        except Exception as exc:  # noqa: BLE001  (a broken user module: show what broke)
-            raise ConfigError(f"{key}: cannot import {dotted!r}: importing {name} failed with "
-                              f"{type(exc).__name__}: {exc}") from None
-    if module is None:
+    obj = _import(parts[0], dotted, key)
+    if obj is None:
         raise ConfigError(f"{key}: cannot import {dotted!r}: No module named {parts[0]!r} (looked in the "
                           f"working directory {os.getcwd()} and the installed packages)")
-    obj = module
-    for depth in range(used, len(parts)):
+    for depth in range(1, len(parts)):
         attr = parts[depth]
-        if not hasattr(obj, attr):
+        if hasattr(obj, attr):
+            obj = getattr(obj, attr)
+            continue
+        found = _import(".".join(parts[:depth + 1]), dotted, key) if isinstance(obj, types.ModuleType) else None
+        if found is None:
             owner = ".".join(parts[:depth])
             candidates = [n for n in dir(obj) if not n.startswith("_")]
             close = difflib.get_close_matches(attr, candidates, n=1)
             hint = f" (did you mean {owner}.{close[0]}?)" if close else ""
-            raise ConfigError(f"{key}: cannot import {dotted!r}: module {owner!r} has no attribute {attr!r}{hint}")
-        obj = getattr(obj, attr)
+            kind = "module " if isinstance(obj, types.ModuleType) else ""
+            raise ConfigError(f"{key}: cannot import {dotted!r}: {kind}{owner!r} has no attribute {attr!r}{hint}")
+        obj = found
     return obj
+
+
+def _import(module_name, dotted, key):
+    """Import ``module_name``; None when that very module does not exist. Any other failure (a missing
+    import inside it, a syntax error) is the user's real error and becomes a ConfigError showing it."""
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None
+        raise ConfigError(f"{key}: cannot import {dotted!r}: importing {module_name} failed with "
+                          f"ModuleNotFoundError: {exc}") from None
+    except Exception as exc:  # noqa: BLE001  (a broken user module: show what broke)
+        raise ConfigError(f"{key}: cannot import {dotted!r}: importing {module_name} failed with "
+                          f"{type(exc).__name__}: {exc}") from None
 
 
 def instantiate(node, *args, key="config"):

@@ -358,6 +358,8 @@ class Trainer:
         if validated or self.epoch >= opts.epochs or self._finished():
             shown = "  ".join(f"{k} {v:.4g}" for k, v in metrics.items())
             self.logger.message(f"epoch {self.epoch}/{opts.epochs}  step {self.global_step}  {shown}")
+        if self.stop_reason:
+            self.logger.message(self.stop_reason)
         if self.epoch % opts.checkpoint_epochs == 0 or self._finished():
             self._save_checkpoint(value)
         self.logger.flush()
@@ -374,7 +376,6 @@ class Trainer:
         if patience is not None and self.bad_validations >= patience:
             self.stop_reason = (f"early stopping: {self.monitor} has not improved for {self.bad_validations} "
                                 f"validations (best {self.best_value:.6g} at step {self.best_step})")
-            self.logger.message(self.stop_reason)
 
     # ------------------------------------------------------------------------------------------ final results
     def log_final(self, metrics):
