@@ -219,3 +219,32 @@ def test_broadcast_gradients_sum_back_to_input_shape():
     out = a * b
     out.sum().backward()
     assert out.shape == (2, 4, 3) and a.grad.tolist() == [[[4.0] * 3]] * 2 and b.grad.tolist() == [[6.0]] * 4
+
+
+@pytest.mark.parametrize("mode,expected", [("floor", [-3.0, 2.0]), ("trunc", [-2.0, 2.0])])
+def test_division_with_rounding_has_zero_gradient(mode, expected):
+    x = framework.tensor([-7.0, 7.0], requires_grad=True)
+    y = x.div(3, rounding_mode=mode)
+    assert y.tolist() == expected and type(y.grad_fn).__name__ == "DivBackward2"
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("mode,expected", [("floor", [-3, 2, -2, -1]), ("trunc", [-2, 2, -2, 0])])
+def test_integer_division_with_rounding(mode, expected):
+    out = framework.tensor([-7, 7, -6, -1]).div(3, rounding_mode=mode)
+    assert out.tolist() == expected and out.dtype == framework.int64
+
+
+def test_division_rounding_mode_is_checked():
+    with pytest.raises(RuntimeError, match="div expected rounding_mode to be one of None, 'trunc', or 'floor'"):
+        framework.ones(2).div(2, rounding_mode="round")
+
+
+def test_pow_gradients_at_zero_base_match_pytorch():
+    x = framework.tensor([0.0, 0.0], requires_grad=True)
+    (x ** framework.tensor([0.0, 2.0])).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+    e = framework.tensor([0.0, 2.0], requires_grad=True)
+    (0.0 ** e).sum().backward()
+    assert e.grad.tolist() == [0.0, 0.0]

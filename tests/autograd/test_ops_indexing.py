@@ -79,6 +79,7 @@ def test_indexing_gradients_of_reference(key, expected):
 
 
 @pytest.mark.parametrize("key,name", [(0, "SelectBackward0"), ((slice(None), slice(1, None)), "SliceBackward0"),
+                                      (framework.tensor(1), "SelectBackward0"),
                                       ([0, 0], "IndexBackward0"), (framework.tensor([True, False]), "IndexBackward0")])
 def test_indexing_grad_fn_names(key, name):
     assert type(framework.rand(2, 3, requires_grad=True)[key].grad_fn).__name__ == name

@@ -197,6 +197,10 @@ def test_clamp_requires_a_bound():
     (lambda x: x.cos(), "CosBackward0"), (lambda x: x.sqrt(), "SqrtBackward0"), (lambda x: x.abs(), "AbsBackward0"),
     (lambda x: x.relu(), "ReluBackward0"), (lambda x: framework.relu(x), "ReluBackward0"),
     (lambda x: framework.where(x > 0, x, x * 2), "WhereBackward0"), (lambda x: x.clamp(0, 1), "ClampBackward1"),
+    (lambda x: x.clamp(min=0), "ClampBackward1"), (lambda x: x.clamp(max=1), "ClampBackward1"),
+    (lambda x: x.round(), "RoundBackward0"), (lambda x: x.round(decimals=1), "RoundBackward1"),
+    (lambda x: x.sign(), "SignBackward0"), (lambda x: x.floor(), "FloorBackward0"), (lambda x: x % 0.3,
+                                                                                   "RemainderBackward0"),
     (lambda x: framework.maximum(x, x * 2), "MaximumBackward0"),
 ])
 def test_grad_fn_names(expr, name):
@@ -271,3 +275,26 @@ def test_where_with_python_scalars_only():
     cond = framework.tensor([True, False])
     assert framework.where(cond, 1.0, 2.0).dtype == framework.float32
     assert framework.where(cond, 1, 2).tolist() == [1, 2]
+
+
+def test_maximum_minimum_pass_the_gradient_past_nan():
+    a = framework.tensor([1.0, 2.0], requires_grad=True)
+    b = framework.tensor([math.nan, 0.0], requires_grad=True)
+    framework.maximum(a, b).sum().backward()
+    assert a.grad.tolist() == [1.0, 1.0] and b.grad.tolist() == [1.0, 0.0]
+
+
+@pytest.mark.parametrize("sa,sb", [((2, 3), (2, 3)), ((2, 3), (3,))])
+def test_remainder_gradcheck(op, sa, sb):
+    a = op.leaf(*sa, low=0.1, high=3.0)
+    b = framework.tensor(np.full(sb, 0.7) + op.array(*sb) * 0.01, requires_grad=True)
+    # keep a / b away from integers, where the remainder jumps
+    a = framework.tensor(np.floor(a.detach().numpy() / 0.7) * 0.7 + 0.3, requires_grad=True)
+    op.grad(lambda x, y: x % y, a, b)
+    op.grad(lambda x: framework.remainder(x, 0.7), a)
+
+
+def test_remainder_values_follow_the_divisor_sign():
+    assert framework.tensor([-1, 5]).remainder(3).tolist() == [2, 2]
+    np.testing.assert_allclose((framework.tensor([1.0, -2.0]) % 0.75).numpy(), [0.25, 0.25], rtol=1e-6)
+    assert not (framework.tensor([1, 2]) % 2).requires_grad

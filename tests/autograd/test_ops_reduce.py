@@ -222,18 +222,39 @@ def test_norm_values(op):
     (lambda a: a.max(1).values, "MaxBackward0"), (lambda a: a.softmax(1), "SoftmaxBackward0"),
     (lambda a: a.log_softmax(1), "LogSoftmaxBackward0"), (lambda a: a.var(), "VarBackward0"),
     (lambda a: a.std(), "StdBackward0"), (lambda a: a.norm(), "LinalgVectorNormBackward0"),
-    (lambda a: a.prod(), "ProdBackward0"), (lambda a: a.cumsum(0), "CumsumBackward0"),
+    (lambda a: a.prod(), "ProdBackward0"), (lambda a: a.prod(1), "ProdBackward1"),
+    (lambda a: a.cumsum(0), "CumsumBackward0"), (lambda a: a.amax(1), "AmaxBackward0"),
+    (lambda a: a.logsumexp(1), "LogsumexpBackward0"),
 ])
 def test_grad_fn_names(expr, name):
     a = framework.rand(2, 3, requires_grad=True)
     assert type(expr(a).grad_fn).__name__ == name
 
 
-@pytest.mark.parametrize("name", ["mean", "var", "std"])
-def test_statistics_of_integers_error(name):
-    with pytest.raises(RuntimeError, match=f"{name}\\(\\): could not infer output dtype. Input dtype must be either "
+def test_mean_of_integers_errors():
+    with pytest.raises(RuntimeError, match="mean\\(\\): could not infer output dtype. Input dtype must be either "
                                            "a floating point or complex dtype. Got: Long"):
+        framework.tensor([1, 2]).mean()
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+def test_var_std_of_integers_error(name):
+    with pytest.raises(RuntimeError, match="std and var only support floating point and complex dtypes"):
         getattr(framework.tensor([1, 2]), name)()
+
+
+def test_var_without_degrees_of_freedom_is_nan_with_nan_gradient():
+    for x in (framework.tensor(1.0, requires_grad=True), framework.tensor([1.0], requires_grad=True)):
+        v = x.var()
+        assert math.isnan(v.item())
+        v.backward()
+        assert math.isnan(x.grad.reshape(-1)[0].item())
+
+
+def test_full_max_of_nan_gives_the_gradient_to_the_nan():
+    x = framework.tensor([1.0, math.nan], requires_grad=True)
+    x.max().backward()
+    assert x.grad.tolist() == [0.0, 1.0]
 
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])

@@ -208,6 +208,9 @@ def test_clone_and_contiguous_gradcheck(op):
     (lambda a: a.clone(), "CloneBackward0"), (lambda a: a.repeat(2, 1), "RepeatBackward0"),
     (lambda a: framework.pad(a, (1, 1)), "ConstantPadNdBackward0"), (lambda a: a.tril(), "TrilBackward0"),
     (lambda a: a.triu(), "TriuBackward0"), (lambda a: a.split(1)[0], "SplitBackward0"),
+    (lambda a: a.t(), "TBackward0"), (lambda a: a[0].t(), "TBackward0"), (lambda a: a.sum().transpose(0, -1),
+                                                                         "TransposeBackward0"),
+    (lambda a: a[None].squeeze((0,)), "SqueezeBackward2"), (lambda a: a[None].squeeze(), "SqueezeBackward0"),
 ])
 def test_grad_fn_names(expr, name):
     a = framework.rand(2, 3, requires_grad=True)

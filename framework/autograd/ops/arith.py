@@ -112,8 +112,7 @@ def div(a, b, rounding_mode=None):
     bt, bd = operand(b)
     ad = a._data
     if rounding_mode is not None:
-        from .pointwise import floor_divide
-        return floor_divide(a, b) if rounding_mode == "floor" else _trunc_div(a, bt, bd)
+        return _rounding_div(a, bt, bd, rounding_mode)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = fix_dtype(np.true_divide(ad, bd), ad, bt, bd, true_div=True)
     if ad.dtype.kind != "f" and (bt is None or bd.dtype.kind != "f"):
@@ -122,11 +121,32 @@ def div(a, b, rounding_mode=None):
                   (ad.shape, None if bt is None else bd.shape))
 
 
-def _trunc_div(a, bt, bd):
+class DivBackward2(Node):
+    """Division with rounding: piecewise constant, so the gradient is zero (as PyTorch)."""
+    __slots__ = ()
+
+    def backward(self, g):
+        sa, sb = self._args
+        return sum_to(g * 0, sa), (None if sb is None or self._next[1] is None else sum_to(g * 0, sb))
+
+
+def _rounding_div(a, bt, bd, rounding_mode):
+    if rounding_mode not in ("floor", "trunc"):
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
     ad = a._data
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.trunc(np.true_divide(ad, bd))
-    return record(fix_dtype(out, ad, bt, bd), DivBackward0, ())
+        if ad.dtype.kind == "f" or (bt is not None and bd.dtype.kind == "f") or isinstance(bd, float):
+            q = np.true_divide(ad, bd)
+            out = np.floor(q) if rounding_mode == "floor" else np.trunc(q)
+        else:
+            out = np.floor_divide(ad, bd)
+            if rounding_mode == "trunc":
+                out = np.where((np.remainder(ad, bd) != 0) & ((ad < 0) != (np.asarray(bd) < 0)), out + 1, out)
+    out = fix_dtype(out, ad, bt, bd)
+    if out.dtype.kind != "f":
+        return record(out, DivBackward2, ())
+    return record(out, DivBackward2, (a, bt), (), (ad.shape, None if bt is None else bd.shape))
 
 
 class ReciprocalBackward0(Node):
@@ -170,7 +190,10 @@ class PowBackward1(Node):
     def backward(self, g, a, b, out):
         sa, sb = self._args
         with np.errstate(divide="ignore", invalid="ignore"):
-            ga = None if self._next[0] is None else sum_to(g * b * a ** (b - 1), sa)
+            ga = None
+            if self._next[0] is not None:
+                # b * a**(b-1) is 0 * inf at a = 0, b = 0; PyTorch defines it as 0 where b == 0
+                ga = sum_to(where(b == 0, 0.0, g * b * a ** (b - 1)), sa)
             gb = None
             if self._next[1] is not None:
                 # d/db a**b = a**b * log(a); PyTorch defines it as 0 where a == 0 and b >= 0
@@ -181,10 +204,16 @@ class PowBackward1(Node):
 
 class PowBackward2(Node):
     __slots__ = ()
-    saved_names = ("self", "exponent", "result")
+    saved_names = ("self", "result")
 
     def backward(self, g, base, out):
-        return (g * out * np.log(base),)
+        if base == 0:
+            # d/dx 0**x = 0 * log(0) is nan; PyTorch defines it as 0 where x >= 0
+            # (exponent >= 0 is where 0**x is 0 or 1)
+            with np.errstate(invalid="ignore"):
+                return (where(out <= 1, 0.0, g * out * -np.inf),)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (g * out * np.log(base),)
 
 
 def pow(a, e):  # noqa: A001  (PyTorch's name)

@@ -19,6 +19,8 @@ def _convert_one(k):
         arr = k._data
         if arr.dtype.kind == "f":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        if arr.ndim == 0 and arr.dtype.kind in "iu":
+            return int(arr)  # a 0-d integer tensor selects, as a Python int does
         return arr
     if isinstance(k, list):
         arr = np.asarray([x._data if isinstance(x, Tensor) else x for x in k])

@@ -309,9 +309,13 @@ ceil = _zero_grad_op(np.ceil, CeilBackward0)
 trunc = _zero_grad_op(np.trunc, TruncBackward0)
 
 
+class RoundBackward1(SignBackward0):
+    __slots__ = ()
+
+
 def round(a, decimals=0):  # noqa: A001
-    """Round half to even, as PyTorch."""
-    return record(np.round(a._data, decimals), RoundBackward0, (a,))
+    """Round half to even, as PyTorch (``decimals`` digits after the point)."""
+    return record(np.round(a._data, decimals), RoundBackward0 if decimals == 0 else RoundBackward1, (a,))
 
 
 def frac(a):
@@ -330,14 +334,6 @@ class ClampBackward1(Node):
         return (g * inside,)
 
 
-class ClampMinBackward0(ClampBackward1):
-    __slots__ = ()
-
-
-class ClampMaxBackward0(ClampBackward1):
-    __slots__ = ()
-
-
 def clamp(a, min=None, max=None):  # noqa: A002
     """Limit values to [min, max]; the boundaries count as inside for the gradient."""
     if min is None and max is None:
@@ -352,37 +348,31 @@ def clamp(a, min=None, max=None):  # noqa: A002
     d = a._data
     out = np.clip(d, min, max)
     out = fix_dtype(out, d, None, min if min is not None else max)
-    cls = ClampBackward1 if (min is not None and max is not None) else (
-        ClampMinBackward0 if min is not None else ClampMaxBackward0)
-    return record(out, cls, (a,), (a, min, max))
+    return record(out, ClampBackward1, (a,), (a, min, max))
 
 
 class MaximumBackward0(Node):
+    """Ties split the gradient 0.5/0.5; a side that is not smaller gets it (so NaN passes it on)."""
     __slots__ = ()
+    _smaller = staticmethod(lambda x, y: x < y)
 
     def backward(self, g, a, b):
         sa, sb = self._args
+        smaller = self._smaller
+        tie = a == b
         half = g * 0.5
+        zero = g * 0
         ga = gb = None
         if self._next[0] is not None:
-            ga = sum_to(dual_where(a > b, g, dual_where(a == b, half, g * 0)), sa)
+            ga = sum_to(dual_where(tie, half, dual_where(smaller(a, b), zero, g)), sa)
         if self._next[1] is not None:
-            gb = sum_to(dual_where(b > a, g, dual_where(a == b, half, g * 0)), sb)
+            gb = sum_to(dual_where(tie, half, dual_where(smaller(b, a), zero, g)), sb)
         return ga, gb
 
 
-class MinimumBackward0(Node):
+class MinimumBackward0(MaximumBackward0):
     __slots__ = ()
-
-    def backward(self, g, a, b):
-        sa, sb = self._args
-        half = g * 0.5
-        ga = gb = None
-        if self._next[0] is not None:
-            ga = sum_to(dual_where(a < b, g, dual_where(a == b, half, g * 0)), sa)
-        if self._next[1] is not None:
-            gb = sum_to(dual_where(b < a, g, dual_where(a == b, half, g * 0)), sb)
-        return ga, gb
+    _smaller = staticmethod(lambda x, y: x > y)
 
 
 def _binary_tensor(a, b):
@@ -517,10 +507,31 @@ def floor_divide(a, b):
         return make(fix_dtype(np.floor_divide(a._data, bd), a._data, bt, bd))
 
 
+class RemainderBackward0(Node):
+    """a % b = a - floor(a / b) * b: gradient 1 for a and -floor(a / b) for b."""
+    __slots__ = ()
+    saved_names = ("self", "other")
+
+    def backward(self, g, a, b):
+        sa, sb = self._args
+        ga = None if self._next[0] is None else sum_to(g, sa)
+        gb = None
+        if self._next[1] is not None:
+            quotient = (a / b).floor() if isinstance(a, Tensor) else np.floor(a / b)
+            gb = sum_to(-g * quotient, sb)
+        return ga, gb
+
+
 def remainder(a, b):
+    """Python-style modulus (the sign of the divisor). Example: ``x % 3``."""
     bt, bd = operand(b)
+    ad = a._data
     with np.errstate(divide="ignore", invalid="ignore"):
-        return make(fix_dtype(np.remainder(a._data, bd), a._data, bt, bd))
+        out = fix_dtype(np.remainder(ad, bd), ad, bt, bd)
+    if out.dtype.kind != "f":
+        return make(out)
+    return record(out, RemainderBackward0, (a, bt), (a, bt if bt is not None else bd),
+                  (ad.shape, None if bt is None else bd.shape))
 
 
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):

@@ -54,6 +54,8 @@ class MeanBackward1(MeanBackward0):
 
 def _check_float(a, op):
     if a._data.dtype.kind != "f":
+        if op in ("var", "std"):
+            raise RuntimeError("std and var only support floating point and complex dtypes")
         raise RuntimeError(f"{op}(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {_dt.from_numpy_dtype(a._data.dtype)._legacy[:-6]}")
 
@@ -89,7 +91,9 @@ class VarBackward0(Node):
     def backward(self, g, a):
         shape, dims, keepdims_dims, denom = self._args
         centred = a - a.mean(dim=dims, keepdim=True) if hasattr(a, "_data") else a - a.mean(axis=dims, keepdims=True)
-        return (expand_to(g, shape, keepdims_dims) * centred * (2.0 / denom),)
+        scale = 2.0 / denom if denom else np.inf  # no degrees of freedom left: nan, as PyTorch
+        with np.errstate(invalid="ignore"):
+            return (expand_to(g, shape, keepdims_dims) * centred * scale,)
 
 
 def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -153,6 +157,10 @@ class ProdBackward0(Node):
         return (gg * _exclusive_products(a, axis),)
 
 
+class ProdBackward1(ProdBackward0):
+    __slots__ = ()
+
+
 def _exclusive_products(a, axis):
     """Product of all other elements along ``axis`` (array, or Tensor when recording a double backward)."""
     if isinstance(a, Tensor):
@@ -176,7 +184,8 @@ def prod(a, dim=None, keepdim=False, dtype=None):
     out = np.prod(d, axis=axis, keepdims=keepdim if axis is not None else False,
                   dtype=np.int64 if d.dtype.kind in "biu" and dtype is None else
                   (None if dtype is None else _dt.to_numpy_dtype(dtype)))
-    return record(out, ProdBackward0, (a,), (a,), (d.shape, axis, keepdim))
+    cls = ProdBackward0 if dim is None else ProdBackward1
+    return record(out, cls, (a,), (a,), (d.shape, axis, keepdim))
 
 
 # ---------------------------------------------------------------------- max / min
@@ -186,8 +195,14 @@ class MaxBackward1(Node):
 
     def backward(self, g, a, out):
         mask = a == out
+        if out != out:  # a NaN maximum: the NaN elements share the gradient, as PyTorch
+            mask = isnan_dual(a)
         count = mask.sum()
         return (mask * (g / count),)
+
+
+def isnan_dual(x):
+    return x.isnan() if isinstance(x, Tensor) else np.isnan(x)
 
 
 class MinBackward1(MaxBackward1):

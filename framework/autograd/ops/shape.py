@@ -111,20 +111,28 @@ def permute(a, *dims):
 
 def transpose(a, dim0, dim1):
     """Swap two dims."""
+    return _swap(a, dim0, dim1, TransposeBackward0)
+
+
+class TBackward0(PermuteBackward0):
+    __slots__ = ()
+
+
+def _swap(a, dim0, dim1, cls):
     d = a._data
-    if d.ndim == 0:
-        return a.view(())
     axes = list(range(d.ndim))
     i, j = norm_dim(dim0, d.ndim), norm_dim(dim1, d.ndim)
-    axes[i], axes[j] = axes[j], axes[i]
-    t = record(np.transpose(d, axes), TransposeBackward0, (a,), (), tuple(axes))
+    if d.ndim:
+        axes[i], axes[j] = axes[j], axes[i]
+    t = record(np.transpose(d, axes), cls, (a,), (), tuple(axes))
     return _as_view(t, a, lambda arr, ax=tuple(axes): np.transpose(arr, ax))
 
 
 def t(a):
+    """Transpose a matrix (a 0-d or 1-d tensor is returned as a view)."""
     if a._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a._data.ndim}D")
-    return transpose(a, 0, 1) if a._data.ndim == 2 else a.view(a._data.shape)
+    return _swap(a, 0, -1, TBackward0)
 
 
 def T(a):
@@ -148,6 +156,10 @@ class SqueezeBackward1(SqueezeBackward0):
     __slots__ = ()
 
 
+class SqueezeBackward2(SqueezeBackward0):
+    __slots__ = ()
+
+
 class UnsqueezeBackward0(SqueezeBackward0):
     __slots__ = ()
 
@@ -162,7 +174,7 @@ def squeeze(a, dim=None):
         dims = normalize_dims(dim, d.ndim)
         keep = tuple(i for i in dims if d.ndim and d.shape[i] == 1)
         out = np.squeeze(d, keep) if keep else d.view()
-        cls = SqueezeBackward1
+        cls = SqueezeBackward1 if isinstance(dim, (int, np.integer)) else SqueezeBackward2
     t = record(out, cls, (a,), (), d.shape)
     return _as_view(t, a, lambda arr, s=out.shape: arr.reshape(s))
 
