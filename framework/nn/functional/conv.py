@@ -75,21 +75,25 @@ class ConvolutionBackward0(FusedNode):
         kernel = w.shape[2:]
         L = math.prod(out_shape)
         og = o // groups
-        g4 = g.reshape(n, groups, og, L)
+        k = w[0].size
+        # BLAS needs a dense gradient (a broadcast one, e.g. from .sum(), would make numpy loop in Python speed)
+        g4 = np.ascontiguousarray(g).reshape(n, groups, og, L)
         gx = gw = gb = None
         if nw is not None:
-            cols = _columns(x, kernel, stride, dilation, pads, out_shape, groups)       # (N, G, K, L)
-            # sum over the batch inside one matmul per group: (G, Og, N*L) @ (G, N*L, K)
-            gw = np.matmul(g4.transpose(1, 2, 0, 3).reshape(groups, og, n * L),
-                           cols.transpose(1, 0, 3, 2).reshape(groups, n * L, -1)).reshape(w.shape)
+            # a row of ones appended to the columns makes the same product yield the bias gradient
+            cols = _columns(x, kernel, stride, dilation, pads, out_shape, groups, ones_row=nb is not None)
+            gwb = np.matmul(g4, cols.swapaxes(-1, -2)).sum(axis=0)                     # (G, Og, K[+1])
+            gw = gwb[:, :, :k].reshape(w.shape)
+            if nb is not None:
+                gb = gwb[:, :, k].reshape(o)
+        elif nb is not None:
+            gb = g4.sum(axis=(0, 3)).reshape(o)
         if nx is not None:
-            wg = w.reshape(groups, og, -1)
+            wg = w.reshape(groups, og, k)
             gcols = np.matmul(wg.transpose(0, 2, 1), g4)                                 # (N, G, K, L)
             gcols = gcols.reshape((n, c) + tuple(kernel) + tuple(out_shape))
             padded = (n, c) + tuple(x.shape[2 + i] + lo + hi for i, (lo, hi) in enumerate(pads))
             gx = _unpad(col2im(gcols, padded, kernel, stride, dilation, out_shape, x.dtype), pads)
-        if nb is not None:
-            gb = g.sum(axis=(0,) + tuple(range(2, g.ndim)))
         return gx, gw, gb
 
     def composite(self, x, w, b):
@@ -97,12 +101,23 @@ class ConvolutionBackward0(FusedNode):
         return conv_composite(x, w, b, stride, dilation, pads, groups, out_shape)
 
 
-def _columns(x, kernel, stride, dilation, pads, out_shape, groups):
-    """The im2col matrix (N, G, C/G * prod(kernel), prod(out)) of input array ``x``."""
+def _columns(x, kernel, stride, dilation, pads, out_shape, groups, ones_row=False):
+    """The im2col matrix (N, G, C/G * prod(kernel) [+ 1], prod(out)) of input array ``x``.
+
+    With ``ones_row`` a last row of ones is appended, so ``[W | b] @ cols`` adds the bias in the product.
+    """
     xp = np.pad(x, ((0, 0), (0, 0)) + tuple(pads)) if any(lo or hi for lo, hi in pads) else x
     view = window_view(xp, kernel, stride, dilation, out_shape)
     n, c = x.shape[:2]
-    return view.reshape(n, groups, (c // groups) * math.prod(kernel), math.prod(out_shape))
+    cg = c // groups
+    k = cg * math.prod(kernel)
+    L = math.prod(out_shape)
+    cols = np.empty((n, groups, k + ones_row, L), dtype=x.dtype)
+    split = (n, groups, cg) + tuple(kernel) + tuple(out_shape)
+    np.copyto(cols[:, :, :k].reshape(split), view.reshape(split))
+    if ones_row:
+        cols[:, :, k] = 1
+    return cols
 
 
 def conv_composite(x, w, b, stride, dilation, pads, groups, out_shape):
@@ -178,6 +193,8 @@ def convolution(input, weight, bias, stride, padding, dilation, groups, nd):
                            f"elements, but got bias of size {list(bias._data.shape)} instead")
     if xd.dtype != wd.dtype:
         raise RuntimeError(f"Input type ({input.type()}) and weight type ({weight.type()}) should be the same")
+    if bias is not None and bias._data.dtype != wd.dtype:
+        raise RuntimeError(f"Input type ({input.type()}) and bias type ({bias.type()}) should be the same")
     padded = tuple(xd.shape[2 + i] + lo + hi for i, (lo, hi) in enumerate(pads))
     eff_kernel = tuple(dilation[i] * (kernel[i] - 1) + 1 for i in range(nd))
     if any(p < k for p, k in zip(padded, eff_kernel)):
@@ -185,10 +202,12 @@ def convolution(input, weight, bias, stride, padding, dilation, groups, nd):
                            f"({' x '.join(map(str, eff_kernel))}). Kernel size can't be greater than actual input "
                            "size")
     out_shape = tuple(out_size(xd.shape[2 + i], kernel[i], stride[i], dilation[i], *pads[i]) for i in range(nd))
-    cols = _columns(xd, kernel, stride, dilation, pads, out_shape, groups)              # (N, G, K, L)
-    out = np.matmul(wd.reshape(groups, o // groups, -1), cols).reshape((n, o) + out_shape)
+    og = o // groups
+    wmat = wd.reshape(groups, og, -1)
     if bias is not None:
-        out += bias._data.reshape((o,) + (1,) * nd)
+        wmat = np.concatenate([wmat, bias._data.reshape(groups, og, 1)], axis=2)
+    cols = _columns(xd, kernel, stride, dilation, pads, out_shape, groups, ones_row=bias is not None)
+    out = np.matmul(wmat, cols).reshape((n, o) + out_shape)
     return record(out, ConvolutionBackward0, (input, weight, bias), (input, weight, bias),
                   (stride, dilation, pads, groups, out_shape))
 

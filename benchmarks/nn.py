@@ -1,0 +1,137 @@
+"""nn benchmark: forward+backward time of Conv2d and an MLP against PyTorch CPU, and the memory that
+activation checkpointing saves.
+
+Run: ``python benchmarks/nn.py``. Targets (issue 3): Conv2d within 1.5x of PyTorch CPU, the MLP no
+slower than it, and checkpointing a 32-block MLP cutting the peak memory of saved activations >= 4x.
+PyTorch columns are left empty when torch is not installed.
+"""
+import gc
+import time
+import tracemalloc
+
+import numpy as np
+
+import framework
+import framework.nn.functional as F
+from framework import nn
+from framework.utils.checkpoint import checkpoint_sequential
+
+try:
+    import torch
+except ImportError:  # the benchmark still reports our own numbers
+    torch = None
+
+
+def best_time(step, repeat=20, warmup=3):
+    """Best (minimum) seconds per call of ``step`` after a warm-up: the least disturbed by other load."""
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    return float(np.min(times))
+
+
+def conv_case():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 1, 28, 28)).astype(np.float32)
+    ours = nn.Conv2d(1, 32, 3)
+    xf = framework.from_numpy(x)
+
+    def step_ours():
+        ours.zero_grad()
+        ours(xf).sum().backward()
+
+    t_ours = best_time(step_ours)
+    t_torch = None
+    if torch is not None:
+        theirs = torch.nn.Conv2d(1, 32, 3)
+        xt = torch.from_numpy(x)
+
+        def step_torch():
+            theirs.zero_grad()
+            theirs(xt).sum().backward()
+
+        t_torch = best_time(step_torch)
+    return "Conv2d 1->32 3x3, batch 64, 28x28", t_ours, t_torch, 1.5
+
+
+def mlp_case():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((128, 784)).astype(np.float32)
+    y = rng.integers(0, 10, 128)
+    ours = nn.MLP([784, 256, 256, 10])
+    xf, yf = framework.from_numpy(x), framework.from_numpy(y)
+
+    def step_ours():
+        ours.zero_grad()
+        F.cross_entropy(ours(xf), yf).backward()
+
+    t_ours = best_time(step_ours, repeat=50)
+    t_torch = None
+    if torch is not None:
+        theirs = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 256),
+                                     torch.nn.ReLU(), torch.nn.Linear(256, 10))
+        xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+
+        def step_torch():
+            theirs.zero_grad()
+            torch.nn.functional.cross_entropy(theirs(xt), yt).backward()
+
+        t_torch = best_time(step_torch, repeat=50)
+    return "MLP 784-256-256-10 + CE, batch 128", t_ours, t_torch, 1.0
+
+
+def checkpoint_memory(blocks=32, width=256, batch=256, segments=8):
+    """Traced memory of the activations the graph keeps after forward, and the peak during forward.
+
+    Measured with tracemalloc above a baseline that already holds the parameters and the input.
+    """
+    framework.manual_seed(0)
+    layers = []
+    for _ in range(blocks):
+        layers += [nn.Linear(width, 4 * width), nn.GELU(), nn.Linear(4 * width, width), nn.Tanh()]
+    model = nn.Sequential(*layers)
+    x = framework.randn(batch, width, requires_grad=True)
+
+    def forward(use_checkpoint):
+        return checkpoint_sequential(model, segments, x, use_reentrant=False) if use_checkpoint else model(x)
+
+    results = {}
+    for use_checkpoint in (False, True):
+        gc.collect()
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        out = forward(use_checkpoint)
+        held, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        out.sum().backward()
+        del out
+        results[use_checkpoint] = (held - base, peak - base)
+    return results[False], results[True]
+
+
+def main():
+    print(f"framework nn benchmark (numpy {np.__version__}"
+          + (f", torch {torch.__version__} with {torch.get_num_threads()} threads)" if torch else ", torch absent)"))
+    print(f"{'case':40s} {'ours ms':>9s} {'torch ms':>9s} {'ratio':>7s} {'target':>8s}")
+    for name, ours, theirs, target in (conv_case(), mlp_case()):
+        if theirs is None:
+            print(f"{name:40s} {ours * 1e3:9.2f} {'-':>9s} {'-':>7s} {'<=' + str(target):>8s}")
+        else:
+            ratio = ours / theirs
+            print(f"{name:40s} {ours * 1e3:9.2f} {theirs * 1e3:9.2f} {ratio:7.2f} {'<=' + str(target):>8s}"
+                  f"  {'ok' if ratio <= target else 'MISSED'}")
+    (plain_held, plain_peak), (ckpt_held, ckpt_peak) = checkpoint_memory()
+    print("\nactivation checkpointing: 32 blocks Linear(256,1024)-GELU-Linear(1024,256)-Tanh, batch 256, 8 segments")
+    print(f"{'':34s} {'plain MiB':>10s} {'ckpt MiB':>10s} {'reduction':>10s}")
+    for label, plain, ckpt in (("saved activations after forward", plain_held, ckpt_held),
+                               ("peak during forward", plain_peak, ckpt_peak)):
+        print(f"{label:34s} {plain / 2**20:10.1f} {ckpt / 2**20:10.1f} {plain / ckpt:9.1f}x"
+              f"  {'ok' if plain / ckpt >= 4 else 'MISSED'} (target >= 4x)")
+
+
+if __name__ == "__main__":
+    main()
