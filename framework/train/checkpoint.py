@@ -152,7 +152,7 @@ def newest_valid(directory, warn):
         try:
             return path, read_checkpoint(path)
         except CheckpointError as exc:
-            warn(f"warning: skipping damaged checkpoint {path}: {exc}")
+            warn(f"warning: {exc}; skipping it")
     return None
 
 

@@ -197,9 +197,10 @@ class Trainer:
         try:
             if loaded is not None:
                 self._restore(loaded, resume)
-                self.logger.message(f"resumed from {resume} at step {self.global_step} "
-                                    f"(epoch {self.epoch}, {self.train_loader.state_dict()['position']} batches "
-                                    f"into the next)")
+                position = self.train_loader.state_dict()["position"]
+                where = f"{position} of {len(self.train_loader)} batches into" if position else "at the start of"
+                self.logger.message(f"resumed from {resume} at step {self.global_step} ({where} epoch "
+                                    f"{self.epoch + 1})")
             else:
                 self.logger.message(f"run directory: {self.output_dir}")
             if self._finished():
