@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 from .engine import run_backward
-from .tensor import Tensor
+from .tensor import Tensor, refresh_view
 
 _CREATE_GRAPH_WARNED = [False]
 
@@ -42,10 +42,14 @@ def _check_inputs(inputs):
             raise TypeError(f"expected a Tensor to differentiate with respect to, but got {type(t).__name__}")
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
+        if t._extra is not None and "base" in t._extra:
+            refresh_view(t)
 
 
 def _check_outputs(outputs):
     for i, out in enumerate(outputs):
+        if out._extra is not None and "base" in out._extra:
+            refresh_view(out)
         if not out._requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
 

@@ -417,8 +417,24 @@ def _norm_dim(dim, ndim):
 def _edge(t):
     if t is None or not t._requires_grad:
         return None
+    if t._extra is not None and "base" in t._extra:
+        refresh_view(t)
     fn = t.grad_fn
     return (t, 0) if fn is None else (fn, t._output_nr)
+
+
+def refresh_view(t):
+    """Give a view the base's new history when the base was modified in place after the view was made.
+
+    ``rebased_seq`` on the base is the sequence number of the node an in-place write gave it; a view
+    whose grad_fn is older still points at the values from before the write (PyTorch regenerates it too).
+    """
+    base = t._extra["base"]
+    rebased = base._extra.get("rebased_seq") if base._extra is not None else None
+    fn = t.grad_fn
+    if rebased is not None and fn is not None and fn._seq < rebased:
+        from .ops.inplace import regenerate_view
+        regenerate_view(t, base)
 
 
 def make(data):

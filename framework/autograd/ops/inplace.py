@@ -4,6 +4,8 @@ An in-place op on a tensor that takes part in autograd is computed out of place 
 (so values saved for backward stay intact), written into the tensor's memory, and the tensor
 takes the new node as its ``grad_fn``. On a view, the base gets a ``CopySlices`` node.
 """
+import weakref
+
 import numpy as np
 
 from ..grad_mode import STATE as _grad
@@ -97,20 +99,49 @@ def commit(t, out):
         return t
     base = t._get_extra("base")
     if base is None:
+        old = (t.grad_fn, t._output_nr)
         t.grad_fn = out.grad_fn
         t._output_nr = out._output_nr
         t._requires_grad = True
+        _rebased(t, old)
         return t
     view_fn = t._extra["view_fn"]
+    old_base, old_view = (base.grad_fn, base._output_nr), (t.grad_fn, t._output_nr)
     node = new_node(ViewCopySlices, (_edge(base), _edge(out)), (), None, None, 1, view_fn)
     base.grad_fn = node
     base._output_nr = 0
     base._requires_grad = True
-    t.grad_fn = new_node(AsStridedBackward0, ((node, 0),), (), None, None, 1,
-                         (view_fn, base._data.shape, base._data.dtype))
-    t._output_nr = 0
-    t._requires_grad = True
+    _rebased(base, old_base)
+    regenerate_view(t, base)
+    _move_retained_grad(t, old_view)
     return t
+
+
+def regenerate_view(view, base):
+    """Make ``view``'s grad_fn an ``AsStridedBackward0`` over its base's current history."""
+    view.grad_fn = new_node(AsStridedBackward0, (_edge(base),), (), None, None, 1,
+                            (view._extra["view_fn"], base._data.shape, base._data.dtype))
+    view._output_nr = 0
+    view._requires_grad = True
+
+
+def _rebased(t, old):
+    """``t`` got a new grad_fn from an in-place write: mark it for its views, move its retained grad."""
+    if t._extra is None:
+        t._extra = {}
+    t._extra["rebased_seq"] = t.grad_fn._seq
+    _move_retained_grad(t, old)
+
+
+def _move_retained_grad(t, old):
+    """``retain_grad()`` follows the tensor to its new grad_fn, as in PyTorch."""
+    old_fn, old_nr = old
+    if t._extra is None or not t._extra.get("retains_grad") or old_fn is None or not old_fn._hooks:
+        return
+    entry = old_fn._hooks.get(old_nr)
+    if entry is not None:
+        entry[1] = None
+    t._node_hooks()[1] = weakref.ref(t)
 
 
 def _recording(t, other=None):
