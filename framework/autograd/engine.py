@@ -228,8 +228,13 @@ def _run_post_hooks(fns, in_grads, grads, create_graph):
 
 
 def _check_hook_result(fn, old, new):
-    if tuple(new.shape) != tuple(old.shape):
-        name = getattr(fn, "__name__", repr(fn))
+    from .tensor import Tensor
+    if not isinstance(new, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    name = getattr(fn, "__name__", repr(fn))
+    if new._data.dtype != old._data.dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {old.type()} got {new.type()})")
+    if new._data.shape != old._data.shape:
         raise RuntimeError(f"hook '{name}' has changed the size of value")
 
 

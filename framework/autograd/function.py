@@ -19,7 +19,7 @@ import numpy as np
 from .anomaly import STATE as _anomaly
 from .grad_mode import STATE as _grad
 from .node import FREED_MSG, Node, _op_name, _version_message, new_node, version_error
-from .tensor import Tensor, _edge
+from .tensor import _INFERENCE_SAVE_MSG, Tensor, _edge
 
 LEGACY_MSG = ("Legacy autograd function with non-static forward method is deprecated. Please use new-style autograd "
               "function with static forward method. (Example: https://pytorch.org/docs/stable/autograd.html"
@@ -246,6 +246,10 @@ def _connect(node, args, outputs):
     # freeze the saved tensors with their versions; outputs are stored without a reference back
     saved = node.to_save
     node.to_save = ()
+    if record_graph:
+        for t in saved:
+            if t is not None and t._extra is not None and t._extra.get("inference"):
+                raise RuntimeError(_INFERENCE_SAVE_MSG)
     if saved:
         node._saved = tuple(t._data if id(t) in out_nr else t for t in saved)
         node._saved_vars = tuple(out_nr.get(id(t)) if id(t) in out_nr else t for t in saved)

@@ -428,3 +428,22 @@ def test_gradcheck_of_custom_function():
     x = framework.randn(4, dtype=framework.float64, requires_grad=True)
     assert autograd.gradcheck(Cube.apply, (x,))
     assert autograd.gradgradcheck(Cube.apply, (x,))
+
+
+def test_saving_an_inference_tensor_raises(x0):
+    with framework.inference_mode():
+        w = framework.ones(2) * 2
+
+    class Mul(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, g):
+            a, b = ctx.saved_tensors
+            return g * b, g * a
+
+    with pytest.raises(RuntimeError, match="Inference tensors cannot be saved for backward"):
+        Mul.apply(x0, w)

@@ -168,3 +168,16 @@ def test_optimizer_in_backward_pattern():
     assert w.tolist() == pytest.approx([0.8, 1.6])
     assert w.grad is None
     assert w.is_leaf and w.requires_grad
+
+
+def test_hook_changing_the_dtype_raises(x):
+    x.register_hook(lambda g: g.double())
+    with pytest.raises(RuntimeError, match=r"hook '<lambda>' has changed the type of value \(was framework.FloatTensor "
+                                           r"got framework.DoubleTensor\)"):
+        (x * 3).sum().backward()
+
+
+def test_hook_returning_a_non_tensor_raises(x):
+    x.register_hook(lambda g: 1.0)
+    with pytest.raises(TypeError, match="expected Variable, but hook returned 'float'"):
+        (x * 3).sum().backward()
