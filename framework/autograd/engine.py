@@ -268,6 +268,8 @@ def _accumulate(t, g, create_graph):
             t._grad = t._grad + g
     else:
         arr = g._data if isinstance(g, Tensor) else g
+        if arr.shape != t._data.shape:
+            arr = _fit_to(arr, t._data.shape)
         old = t._grad
         if old is None:
             buf = np.empty(t._data.shape, dtype=t._data.dtype)
@@ -287,6 +289,19 @@ def _accumulate(t, g, create_graph):
         for fn in list(extra["post_hooks"].values()):
             if fn(t) is not None:
                 raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+
+
+def _fit_to(arr, shape):
+    """Sum a gradient with extra broadcast dims down to ``shape``; any other shape is a bug upstream."""
+    try:
+        ok = np.broadcast_shapes(arr.shape, shape) == arr.shape
+    except ValueError:
+        ok = False
+    if not ok:
+        raise RuntimeError(f"invalid gradient - got {list(arr.shape)} but expected shape compatible with "
+                           f"{list(shape)}")
+    from .ops._util import sum_to
+    return sum_to(arr, shape)
 
 
 def _check_nan(node, in_grads):

@@ -8,6 +8,8 @@ import pytest
 
 import framework
 from framework import autograd, tensor
+from framework.autograd.node import Node
+from framework.autograd.tensor import record
 
 DEPTH = 100_000
 
@@ -154,3 +156,45 @@ def test_leaf_with_several_uses_accumulates_once():
     x.register_post_accumulate_grad_hook(lambda t: calls.append(t.grad.tolist()))
     (x * 3 + x * 4 + x).sum().backward()
     assert calls == [[8.0, 8.0]]
+
+
+class DoubleBackward0(Node):
+    """A fused numpy op written against the extension API: y = 2 * x, saving x and an arg."""
+    __slots__ = ()
+    saved_names = ("self",)
+
+    def backward(self, grad, x):
+        (factor,) = self._args
+        return (grad * factor,)
+
+
+def test_node_extension_api():
+    x = tensor([1.0, 2.0], requires_grad=True)
+    y = record(x._data * 2, DoubleBackward0, (x,), (x,), (2.0,))
+    assert type(y.grad_fn).__name__ == "DoubleBackward0"
+    assert y.grad_fn._saved_self.tolist() == [1.0, 2.0]
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def _wrong_shape_op(x, shape):
+    class WrongBackward0(Node):
+        __slots__ = ()
+
+        def backward(self, grad):
+            return (np.ones(shape, dtype=np.float32),)
+
+    return record(x._data * 1, WrongBackward0, (x,))
+
+
+def test_gradient_with_extra_broadcast_dims_is_summed_into_leaf():
+    x = tensor([1.0, 2.0, 3.0], requires_grad=True)
+    _wrong_shape_op(x, (2, 3)).sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_gradient_of_incompatible_shape_for_a_leaf_raises():
+    x = tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"invalid gradient - got \[1\] but expected shape compatible with \[3\]"):
+        _wrong_shape_op(x, (1,)).sum().backward()
+    assert x.grad is None
