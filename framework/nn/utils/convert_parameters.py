@@ -23,7 +23,7 @@ def vector_to_parameters(vec, parameters):
         >>> framework.nn.utils.vector_to_parameters(v, model.parameters())
     """
     if not isinstance(vec, Tensor):
-        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
+        raise TypeError(f"expected framework.Tensor, but got: {type(vec).__name__}")
     data = vec._data
     offset = 0
     params = list(parameters)
