@@ -138,3 +138,26 @@ def test_to_accepts_dtype_python_type_and_tensor():
     assert x.to(framework.zeros(1, dtype=framework.float64)).dtype == framework.float64
     assert x.to("cpu", framework.int64).dtype == framework.int64
     assert x.type(framework.float64).dtype == framework.float64 and x.type() == "framework.FloatTensor"
+
+
+FLOAT32_OPS = [
+    lambda t: t.prod(), lambda t: t.prod(1), lambda t: t.max(1).values, lambda t: t.min(),
+    lambda t: t.gather(1, framework.tensor([[0], [1], [2]])), lambda t: framework.einsum("ij,kj->ik", t, t),
+    lambda t: framework.pad(t, (1, 1)), lambda t: t.norm(p=3), lambda t: t.var(0), lambda t: t.std(),
+    lambda t: t.logsumexp(1), lambda t: t % 0.3, lambda t: 0.5 ** t, lambda t: t ** framework.tensor(2.0),
+    lambda t: t[[0, 0]], lambda t: t.repeat(2, 1), lambda t: t.cumsum(1), lambda t: framework.gelu(t),
+    lambda t: framework.softplus(t), lambda t: t.erf(), lambda t: t.amax(0), lambda t: framework.maximum(t, 0.5),
+    lambda t: t.clamp(0.2, 0.6), lambda t: framework.where(t > 0.5, t, 0.0), lambda t: t @ t.T,
+    lambda t: t.softmax(0) * t.log_softmax(1), lambda t: t / (t + 1) - 2 * t,
+]
+
+
+@pytest.mark.parametrize("fn", FLOAT32_OPS)
+def test_float32_forward_backward_and_double_backward_stay_float32(fn):
+    x = framework.rand(3, 4, requires_grad=True)
+    y = fn(x)
+    assert y.dtype == framework.float32
+    (g,) = framework.autograd.grad((y * y).sum(), x, create_graph=True)
+    assert g.dtype == framework.float32
+    g.sum().backward()
+    assert x.grad.dtype == framework.float32
