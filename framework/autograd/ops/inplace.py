@@ -48,7 +48,8 @@ def write_into(t, values):
         np.copyto(d, values, casting="same_kind")
     except TypeError:
         src = np.asarray(values)
-        raise RuntimeError(f"result type {_c(src.dtype)} can't be cast to the desired output type {_c(d.dtype)}") from None
+        raise RuntimeError(f"result type {_c(src.dtype)} can't be cast to the desired output type "
+                           f"{_c(d.dtype)}") from None
     except ValueError as exc:
         raise RuntimeError(str(exc)) from None
 
@@ -292,7 +293,8 @@ def _size_mismatch(dst_shape, src_shape):
 
 def copy_backwards(g, dtype):
     """``x.grad`` created under create_graph=True: a copy of ``g`` that stays differentiable."""
-    out = record(np.array(g._data, dtype=dtype, copy=True), CopyBackwards, (None, g), (), (g._data.shape, g._data.dtype))
+    out = record(np.array(g._data, dtype=dtype, copy=True), CopyBackwards, (None, g), (),
+                 (g._data.shape, g._data.dtype))
     return out
 
 
