@@ -72,3 +72,35 @@ def test_non_smooth_points_match_pytorch(torch, values):
         fn(framework, mine).backward()
         fn(torch, ref).backward()
         np.testing.assert_allclose(mine.grad.numpy(), ref.grad.numpy())
+
+
+SECOND_ORDER = {
+    "prod": lambda lib, x: x.prod(1).sum() + x[:2, :2].prod(),
+    "max_dim_amax": lambda lib, x: (x.max(1).values ** 3).sum() + (x.amax(0) ** 3).sum(),
+    "gather_index": lambda lib, x: (x.gather(1, lib.tensor([[0, 0], [3, 1], [2, 2]])) ** 3).sum()
+    + (x[[0, 0, 2]] ** 3).sum() + (x[x > 0] ** 3).sum(),
+    "cumsum": lambda lib, x: (x.cumsum(1) ** 3).sum(),
+    "activations": lambda lib, x: (_fn(lib).gelu(x) + _fn(lib).gelu(x, approximate="tanh") + _fn(lib).softplus(x)
+                                   + x.erf()).sum(),
+    "norms_and_moments": lambda lib, x: x.norm(dim=1).sum() + x.norm(p=3) + x.std(0).sum() + x.var(),
+    "softmax_family": lambda lib, x: x.logsumexp(1).sum() + (x.softmax(1) ** 2).sum() + x.log_softmax(0).exp().sum(),
+    "einsum": lambda lib, x: lib.einsum("ij,kj->ik", x, x).pow(2).sum(),
+    "branches": lambda lib, x: (lib.maximum(x, x.flip(0)) ** 3).sum() + lib.where(x > 0, x ** 3, x.exp()).sum()
+    + ((x * x + 1) ** x).sum() + ((x + 5) % 0.7 * x ** 2).sum(),
+}
+
+
+@pytest.mark.parametrize("name", list(SECOND_ORDER))
+def test_hessian_vector_products_match_pytorch(torch, name):
+    fn = SECOND_ORDER[name]
+    rng = np.random.default_rng(0)
+    a, v = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    results = []
+    for lib in (framework, torch):
+        x = lib.tensor(a, requires_grad=True)
+        (g,) = lib.autograd.grad(fn(lib, x), x, create_graph=True)
+        (hv,) = lib.autograd.grad((g * lib.tensor(v)).sum(), x)
+        results.append((g.detach().numpy(), hv.numpy()))
+    (g_ours, hv_ours), (g_ref, hv_ref) = results
+    np.testing.assert_allclose(g_ours, g_ref, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(hv_ours, hv_ref, rtol=1e-7, atol=1e-9)

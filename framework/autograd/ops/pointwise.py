@@ -6,7 +6,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..node import OUTPUT, Node
 from ..tensor import Tensor, make, record
-from ._util import (cos, exp as dual_exp, fix_dtype, float_result, operand, sigmoid, sign, sin, stable_sigmoid, sum_to, tanh as
+from ._util import (cos, exp as dual_exp, fix_dtype, operand, sigmoid, sign, sin, stable_sigmoid, sum_to, tanh as
                     dual_tanh, where as dual_where)
 
 
