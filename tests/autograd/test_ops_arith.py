@@ -20,8 +20,8 @@ def test_binary_tensor_tensor_gradcheck(op, name, sa, sb):
     op.grad(BINARY[name], a, b)
 
 
-@pytest.mark.parametrize("name", list(BINARY))
-@pytest.mark.parametrize("scalar", [2.5, -3, True])
+@pytest.mark.parametrize("name,scalar", [(name, s) for name in BINARY for s in (2.5, -3)] + [
+    ("add", True), ("mul", True), ("div", True)])
 def test_binary_scalar_on_either_side_gradcheck(op, name, scalar):
     fn = BINARY[name]
     a = op.leaf(2, 3, low=0.5, high=2.0)
@@ -185,12 +185,25 @@ def test_matmul_shape_errors():
         framework.ones(2) @ framework.ones(3)
 
 
-def test_bool_subtraction_and_negation_errors():
-    t = framework.tensor([True, False])
-    with pytest.raises(RuntimeError, match="Subtraction, the `-` operator, with two bool tensors is not supported"):
-        t - t
+@pytest.mark.parametrize("expr", [lambda t: t - t, lambda t: t - True, lambda t: t.sub(t)])
+def test_subtracting_two_bools_errors(expr):
+    with pytest.raises(RuntimeError, match="Subtraction, the `-` operator, with two bool tensors is not supported. "
+                                           "Use the `\\^` or `logical_xor\\(\\)` operator instead."):
+        expr(framework.tensor([True, False]))
+
+
+@pytest.mark.parametrize("expr", [lambda t: t - 1, lambda t: 1 - t, lambda t: t - 1.5,
+                                  lambda t: t - framework.tensor([1, 2]), lambda t: framework.ones(2) - t,
+                                  lambda t: framework.tensor([1, 2]) - True])
+def test_subtraction_with_one_bool_errors(expr):
+    with pytest.raises(RuntimeError, match="Subtraction, the `-` operator, with a bool tensor is not supported. "
+                                           "If you are trying to invert a mask"):
+        expr(framework.tensor([True, False]))
+
+
+def test_negating_a_bool_tensor_errors():
     with pytest.raises(RuntimeError, match="Negation, the `-` operator, on a bool tensor is not supported"):
-        -t
+        -framework.tensor([True, False])
 
 
 def test_alpha_argument_of_add_and_sub(op):

@@ -199,6 +199,12 @@ def test_logsumexp_is_stable_and_matches_numpy(op):
     np.testing.assert_allclose(framework.tensor(a).logsumexp(dim=(0, 1)).numpy(), np.log(np.exp(a).sum()))
 
 
+def test_logsumexp_of_integers_gives_the_default_float_dtype():
+    out = framework.tensor([1, 2]).logsumexp(0)
+    assert out.dtype == framework.float32
+    assert out.item() == pytest.approx(math.log(math.e + math.e ** 2), rel=1e-6)
+
+
 def test_cumsum_values_and_dtype():
     assert framework.tensor([[1.0, 2.0], [3.0, 4.0]]).cumsum(0).tolist() == [[1.0, 2.0], [4.0, 6.0]]
     assert framework.tensor([1, 2, 3]).cumsum(0).dtype == framework.int64

@@ -38,11 +38,20 @@ def sub(a, b, alpha=1):
         b = mul(b, alpha) if hasattr(b, "_data") else b * alpha
     bt, bd = operand(b)
     ad = a._data
-    if ad.dtype.kind == "b" and (bt is None or bd.dtype.kind == "b"):
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                           "Use the `^` or `logical_xor()` operator instead.")
+    _check_bool_subtraction(ad, bd)
     out = fix_dtype(ad - bd, ad, bt, bd)
     return record(out, SubBackward0, (a, bt), (), (ad.shape, None if bt is None else bd.shape))
+
+
+def _check_bool_subtraction(ad, bd):
+    a_bool = ad.dtype.kind == "b"
+    b_bool = isinstance(bd, bool) or (isinstance(bd, np.ndarray) and bd.dtype.kind == "b")
+    if a_bool and b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if a_bool or b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 class RsubBackward1(Node):
@@ -58,6 +67,7 @@ def rsub(a, s):
     if bt is not None:
         return sub(bt, a)
     ad = a._data
+    _check_bool_subtraction(ad, bd)
     return record(fix_dtype(bd - ad, ad, None, bd), RsubBackward1, (a,))
 
 

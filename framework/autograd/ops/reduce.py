@@ -324,8 +324,10 @@ class LogsumexpBackward0(Node):
 
 
 def logsumexp(a, dim, keepdim=False):
-    """log(sum(exp(a))) along ``dim``, computed stably."""
+    """log(sum(exp(a))) along ``dim``, computed stably (integers give the default float dtype)."""
     d = a._data
+    if d.dtype.kind != "f":
+        d = d.astype(_dt.default_np())
     dims = normalize_dims(dim, d.ndim)
     m = np.max(d, axis=dims, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
