@@ -21,6 +21,7 @@ from .autograd.random import default_generator
 from .autograd.tensor import Size, Tensor
 from .autograd.ops.functions import *  # noqa: F401,F403  (module-level op forms: framework.exp, ...)
 from . import autograd
+from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
 
 half = float16
 float = float32  # noqa: A001
