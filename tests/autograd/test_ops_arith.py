@@ -261,3 +261,12 @@ def test_pow_gradients_at_zero_base_match_pytorch():
     e = framework.tensor([0.0, 2.0], requires_grad=True)
     (0.0 ** e).sum().backward()
     assert e.grad.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("expr", [lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: a / b,
+                                  lambda a, b: a ** b, lambda a, b: a % b, lambda a, b: a == b,
+                                  lambda a, b: framework.maximum(a, b), lambda a, b: framework.where(a > 0, a, b)])
+def test_shapes_that_do_not_broadcast_raise_runtime_error(expr):
+    with pytest.raises(RuntimeError, match=r"The size of tensor a \(3\) must match the size of tensor b \(2\) at "
+                                           r"non-singleton dimension 1"):
+        expr(framework.ones(2, 3), framework.ones(2))

@@ -267,7 +267,8 @@ def test_float32_inputs_stay_float32():
 
 
 def test_where_condition_must_be_bool():
-    with pytest.raises(RuntimeError, match="where expected condition to be a boolean tensor"):
+    with pytest.raises(RuntimeError, match="where expected condition to be a boolean tensor, but got a tensor with "
+                                           "dtype Long"):
         framework.where(framework.tensor([1, 0]), framework.ones(2), framework.zeros(2))
 
 

@@ -281,7 +281,7 @@ def test_mean_with_dtype_argument_converts_first():
 def test_dim_out_of_range_and_repeated_dims():
     with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in range of \[-2, 1\], but got 2\)"):
         framework.ones(2, 3).sum(dim=2)
-    with pytest.raises(RuntimeError, match="appears multiple times in the list of dims"):
+    with pytest.raises(RuntimeError, match="dim 1 appears multiple times in the list of dims"):
         framework.ones(2, 3).sum(dim=(1, -1))
 
 

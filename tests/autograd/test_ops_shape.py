@@ -221,10 +221,15 @@ def test_shape_errors():
     x = framework.ones(2, 3)
     with pytest.raises(RuntimeError, match=r"shape '\[4, 2\]' is invalid for input of size 6"):
         x.reshape(4, 2)
-    with pytest.raises(RuntimeError, match="The expanded size of the tensor must match the existing size"):
+    with pytest.raises(RuntimeError, match=r"The expanded size of the tensor \(4\) must match the existing size "
+                                           r"\(3\) at non-singleton dimension 1.  Target sizes: \[4, 4\].  Tensor "
+                                           r"sizes: \[2, 3\]"):
         x.expand(4, 4)
-    with pytest.raises(RuntimeError, match="number of sizes provided must be greater or equal"):
+    with pytest.raises(RuntimeError, match=r"the number of sizes provided \(1\) must be greater or equal to the "
+                                           r"number of dimensions in the tensor \(2\)"):
         x.expand(3)
+    with pytest.raises(ValueError, match="expected a non-empty list of Tensors"):
+        framework.cat([])
     with pytest.raises(RuntimeError, match="number of dimensions in the tensor input does not match"):
         x.permute(1, 0, 2)
     with pytest.raises(IndexError, match="Dimension out of range"):

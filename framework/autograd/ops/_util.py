@@ -41,6 +41,21 @@ def fix_dtype(out, a, bt, bd, true_div=False):
     return out
 
 
+def broadcast_error(a, b):
+    """PyTorch's error for operands whose shapes do not broadcast (``a``, ``b``: arrays or scalars)."""
+    return broadcast_shape_error(np.shape(a), np.shape(b))
+
+
+def broadcast_shape_error(sa, sb):
+    n = max(len(sa), len(sb))
+    pa, pb = (1,) * (n - len(sa)) + tuple(sa), (1,) * (n - len(sb)) + tuple(sb)
+    for i in range(n - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            return RuntimeError(f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) at "
+                                f"non-singleton dimension {i}")
+    return RuntimeError(f"shapes {list(sa)} and {list(sb)} cannot be broadcast together")
+
+
 def float_result(out, like):
     """Unary float ops on integer input return the default float dtype (exp of int64 is float32)."""
     if type(out) is not np.ndarray:
@@ -170,7 +185,8 @@ def normalize_dims(dim, ndim):
             raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
         out.append(d % n)
     if len(set(out)) != len(out):
-        raise RuntimeError(f"dim {out} appears multiple times in the list of dims")
+        repeated = next(d for d in out if out.count(d) > 1)
+        raise RuntimeError(f"dim {repeated} appears multiple times in the list of dims")
     if not ndim:
         return ()  # a 0-d tensor accepts dim 0 / -1 and reduces over nothing
     return tuple(sorted(out))

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..node import OUTPUT, Node
 from ..tensor import record
-from ._util import fix_dtype, log, matmul as dual_matmul, operand, sum_to, swap_last, where
+from ._util import broadcast_error, fix_dtype, log, matmul as dual_matmul, operand, sum_to, swap_last, where
 
 
 class AddBackward0(Node):
@@ -20,7 +20,10 @@ def add(a, b, alpha=1):
         b = mul(b, alpha) if hasattr(b, "_data") else b * alpha
     bt, bd = operand(b)
     ad = a._data
-    out = fix_dtype(ad + bd, ad, bt, bd)
+    try:
+        out = fix_dtype(ad + bd, ad, bt, bd)
+    except ValueError:
+        raise broadcast_error(ad, bd) from None
     return record(out, AddBackward0, (a, bt), (), (ad.shape, None if bt is None else bd.shape))
 
 
@@ -39,7 +42,10 @@ def sub(a, b, alpha=1):
     bt, bd = operand(b)
     ad = a._data
     _check_bool_subtraction(ad, bd)
-    out = fix_dtype(ad - bd, ad, bt, bd)
+    try:
+        out = fix_dtype(ad - bd, ad, bt, bd)
+    except ValueError:
+        raise broadcast_error(ad, bd) from None
     return record(out, SubBackward0, (a, bt), (), (ad.shape, None if bt is None else bd.shape))
 
 
@@ -101,7 +107,10 @@ def mul(a, b):
     """Elementwise product. Example: ``x * 2``."""
     bt, bd = operand(b)
     ad = a._data
-    out = fix_dtype(ad * bd, ad, bt, bd)
+    try:
+        out = fix_dtype(ad * bd, ad, bt, bd)
+    except ValueError:
+        raise broadcast_error(ad, bd) from None
     return record(out, MulBackward0, (a, bt), (a, bt if bt is not None else bd),
                   (ad.shape, None if bt is None else bd.shape))
 
@@ -123,8 +132,11 @@ def div(a, b, rounding_mode=None):
     ad = a._data
     if rounding_mode is not None:
         return _rounding_div(a, bt, bd, rounding_mode)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = fix_dtype(np.true_divide(ad, bd), ad, bt, bd, true_div=True)
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = fix_dtype(np.true_divide(ad, bd), ad, bt, bd, true_div=True)
+    except ValueError:
+        raise broadcast_error(ad, bd) from None
     if ad.dtype.kind != "f" and (bt is None or bd.dtype.kind != "f"):
         return record(out, DivBackward0, ())
     return record(out, DivBackward0, (a, bt), (a, bt if bt is not None else bd),
@@ -236,7 +248,10 @@ def pow(a, e):  # noqa: A001  (PyTorch's name)
                 raise RuntimeError("Integers to negative integer powers are not allowed.")
             out = fix_dtype(np.power(ad, ed), ad, None, ed)
             return record(out, PowBackward0, (a,), (a, ed))
-        out = fix_dtype(np.power(ad, ed), ad, et, ed)
+        try:
+            out = fix_dtype(np.power(ad, ed), ad, et, ed)
+        except ValueError:
+            raise broadcast_error(ad, ed) from None
     return record(out, PowBackward1, (a, et), (a, et, OUTPUT), (ad.shape, ed.shape))
 
 

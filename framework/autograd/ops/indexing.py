@@ -106,10 +106,13 @@ def getitem(a, key):
 
 
 def _index_message(exc, d, key):
+    """numpy's indexing errors in PyTorch's words."""
     msg = str(exc)
     if "out of bounds" in msg and isinstance(key, (int, np.integer)):
         return f"index {key} is out of bounds for dimension 0 with size {d.shape[0] if d.ndim else 0}"
-    return msg
+    if msg.startswith("too many indices"):
+        return f"too many indices for tensor of dimension {d.ndim}"
+    return msg.replace(" for axis ", " for dimension ")
 
 
 class CopySlices(Node):
@@ -192,7 +195,7 @@ def gather(a, dim, index):
     axis = norm_dim(dim, d.ndim)
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype.kind not in "iu":
-        raise RuntimeError("gather(): Expected dtype int64 for index")
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     if d.ndim == 0 and idx.ndim == 0:
         return gather(a.reshape(1), 0, idx.reshape(1)).reshape(())
     if idx.ndim != d.ndim:
@@ -219,6 +222,9 @@ def index_select(a, dim, index):
     """Select entries along ``dim`` by an integer index vector."""
     axis = norm_dim(dim, a._data.ndim)
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    n = a._data.shape[axis] if a._data.ndim else 1
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError("index out of range in self")
     return getitem(a, (slice(None),) * axis + (idx,))
 
 
@@ -235,7 +241,7 @@ def masked_fill(a, mask, value):
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{_dt.from_numpy_dtype(m.dtype).name}")
+                           f"{_C_TYPE_NAMES.get(m.dtype.name, m.dtype.name)}")
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
@@ -246,6 +252,10 @@ def masked_fill(a, mask, value):
     if out.shape != d.shape:
         raise RuntimeError(f"The size of the mask {list(m.shape)} must match the size of the tensor {list(d.shape)}")
     return record(out, MaskedFillBackward0, (a,), (np.broadcast_to(m, d.shape),), d.shape)
+
+
+_C_TYPE_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                 "uint8": "unsigned char", "float32": "float", "float64": "double", "float16": "c10::Half"}
 
 
 def one_hot(tensor, num_classes=-1):

@@ -6,8 +6,8 @@ import numpy as np
 from .. import dtypes as _dt
 from ..node import OUTPUT, Node
 from ..tensor import Tensor, make, record
-from ._util import (cos, exp as dual_exp, fix_dtype, operand, sigmoid, sign, sin, stable_sigmoid, sum_to, tanh as
-                    dual_tanh, where as dual_where)
+from ._util import (broadcast_error, broadcast_shape_error, cos, exp as dual_exp, fix_dtype, operand, sigmoid, sign,
+                    sin, stable_sigmoid, sum_to, tanh as dual_tanh, where as dual_where)
 
 
 def _floatify(a):
@@ -386,14 +386,20 @@ def _binary_tensor(a, b):
 def maximum(a, b):
     """Elementwise max; ties split the gradient 0.5/0.5."""
     bt, bd = _binary_tensor(a, b)
-    out = fix_dtype(np.maximum(a._data, bd), a._data, bt, bd)
+    try:
+        out = fix_dtype(np.maximum(a._data, bd), a._data, bt, bd)
+    except ValueError:
+        raise broadcast_error(a._data, bd) from None
     return record(out, MaximumBackward0, (a, bt), (a, bt), (a._data.shape, bd.shape))
 
 
 def minimum(a, b):
     """Elementwise min; ties split the gradient 0.5/0.5."""
     bt, bd = _binary_tensor(a, b)
-    out = fix_dtype(np.minimum(a._data, bd), a._data, bt, bd)
+    try:
+        out = fix_dtype(np.minimum(a._data, bd), a._data, bt, bd)
+    except ValueError:
+        raise broadcast_error(a._data, bd) from None
     return record(out, MinimumBackward0, (a, bt), (a, bt), (a._data.shape, bd.shape))
 
 
@@ -422,7 +428,14 @@ def where(condition, input=None, other=None):  # noqa: A002
         ad = np.asarray(ad, dtype=_dt.promote_scalar(bd, ad))
     if bt is None:
         bd = np.asarray(bd, dtype=_dt.promote_scalar(ad, bd))
-    out = np.where(c, ad, bd)
+    try:
+        out = np.where(c, ad, bd)
+    except ValueError:
+        try:
+            values = np.broadcast_shapes(np.shape(ad), np.shape(bd))
+        except ValueError:
+            raise broadcast_error(ad, bd) from None
+        raise broadcast_shape_error(np.shape(c), values) from None
     want = _dt.promote(ad, bd)
     if out.dtype != want:
         out = out.astype(want)
@@ -434,7 +447,7 @@ def _cond_array(condition):
     c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if c.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{_dt.from_numpy_dtype(c.dtype).name.capitalize()}")
+                           f"{_dt.from_numpy_dtype(c.dtype)._legacy[:-6]}")
     return c
 
 
@@ -442,7 +455,10 @@ def _cond_array(condition):
 def _compare(np_fn):
     def op(a, b):
         _, bd = operand(b)
-        return make(np_fn(a._data, bd))
+        try:
+            return make(np_fn(a._data, bd))
+        except ValueError:
+            raise broadcast_error(a._data, bd) from None
     return op
 
 
@@ -526,8 +542,11 @@ def remainder(a, b):
     """Python-style modulus (the sign of the divisor). Example: ``x % 3``."""
     bt, bd = operand(b)
     ad = a._data
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = fix_dtype(np.remainder(ad, bd), ad, bt, bd)
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = fix_dtype(np.remainder(ad, bd), ad, bt, bd)
+    except ValueError:
+        raise broadcast_error(ad, bd) from None
     if out.dtype.kind != "f":
         return make(out)
     return record(out, RemainderBackward0, (a, bt), (a, bt if bt is not None else bd),

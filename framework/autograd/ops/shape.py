@@ -203,14 +203,18 @@ def expand(a, *sizes):
     d = a._data
     lead = len(sizes) - d.ndim
     if lead < 0:
-        raise RuntimeError(f"expand({a.dtype._legacy}{{{list(d.shape)}}}, size=[{', '.join(map(str, sizes))}]): the "
-                           "number of sizes provided must be greater or equal to the number of dimensions in the tensor")
+        raise RuntimeError(f"expand(framework.{a.dtype._legacy}{{{list(d.shape)}}}, size=[{', '.join(map(str, sizes))}]):"
+                           f" the number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
+                           f"dimensions in the tensor ({d.ndim})")
     target = tuple(d.shape[i - lead] if (s == -1 and i >= lead) else s for i, s in enumerate(sizes))
     try:
         out = np.broadcast_to(d, target)
     except ValueError:
-        raise RuntimeError(f"The expanded size of the tensor must match the existing size at non-singleton dimension. "
-                           f"Target sizes: {list(sizes)}. Tensor sizes: {list(d.shape)}") from None
+        dim = next(i for i in range(len(target) - 1, lead - 1, -1)
+                   if d.shape[i - lead] != 1 and d.shape[i - lead] != target[i])
+        raise RuntimeError(f"The expanded size of the tensor ({target[dim]}) must match the existing size "
+                           f"({d.shape[dim - lead]}) at non-singleton dimension {dim}.  Target sizes: {list(sizes)}.  "
+                           f"Tensor sizes: {list(d.shape)}") from None
     if target == d.shape:
         out = d.view()
     t = record(out, ExpandBackward0, (a,), (), d.shape)
@@ -273,7 +277,7 @@ def cat(tensors, dim=0):
     """Join tensors along an existing dim. Example: ``framework.cat([a, b], dim=1)``."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     arrays = [t._data for t in tensors]
     ref = next((x for x in arrays if not (x.ndim == 1 and x.shape[0] == 0)), arrays[0])
     axis = norm_dim(dim, ref.ndim)
