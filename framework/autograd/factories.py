@@ -74,11 +74,10 @@ def _ragged_message(data, dim=0):
 
 
 def _has_numpy_scalar(data):
-    if isinstance(data, (np.generic, np.ndarray)):
-        return True
-    if isinstance(data, (list, tuple)):
-        return any(_has_numpy_scalar(d) for d in data)
-    return False
+    """Whether the first element of nested data is a numpy scalar/array (checked once, not per element)."""
+    while isinstance(data, (list, tuple)) and data:
+        data = data[0]
+    return isinstance(data, (np.generic, np.ndarray))
 
 
 def _finish(arr, requires_grad, device=None):
