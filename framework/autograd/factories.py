@@ -25,7 +25,7 @@ def to_array(data, dtype):
         arr = np.array(data)
     else:
         try:
-            arr = np.array(_unwrap(data))
+            arr = np.array(data)  # tensors inside lists convert through __array__
         except ValueError:
             raise ValueError(_ragged_message(data)) from None
         kind = arr.dtype.kind
@@ -46,14 +46,6 @@ def to_array(data, dtype):
         else:
             _dt.from_numpy_dtype(arr.dtype)
     return arr
-
-
-def _unwrap(data):
-    if isinstance(data, (list, tuple)):
-        return [_unwrap(d) for d in data]
-    if isinstance(data, Tensor):
-        return data._data
-    return data
 
 
 def _ragged_message(data, dim=0):

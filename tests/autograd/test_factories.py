@@ -64,6 +64,13 @@ def test_factory_values():
     assert r.numpy().min() >= 3 and r.numpy().max() < 5
 
 
+def test_tensor_of_a_list_of_tensors_stacks_their_values():
+    parts = [framework.tensor([1.0, 2.0], requires_grad=True), framework.tensor([3.0, 4.0])]
+    out = framework.tensor(parts)
+    assert out.tolist() == [[1.0, 2.0], [3.0, 4.0]] and not out.requires_grad
+    assert framework.tensor([framework.tensor(1), framework.tensor(2)]).dtype == framework.int64
+
+
 def test_requires_grad_factories_are_leaves():
     for t in (framework.zeros(2, requires_grad=True), framework.rand(2, requires_grad=True),
               framework.tensor([1.0], requires_grad=True), framework.full((2,), 1.0, requires_grad=True)):
