@@ -204,3 +204,31 @@ def test_no_warnings_in_normal_use():
         warnings.simplefilter("error")
         F.conv2d(framework.randn(1, 1, 4, 4), framework.randn(1, 1, 3, 3)).sum()
         F.cross_entropy(framework.randn(2, 3), framework.tensor([0, 1]))
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("relu", lambda t, inplace: F.relu(t, inplace=inplace)),
+    ("leaky_relu", lambda t, inplace: F.leaky_relu(t, 0.1, inplace=inplace)),
+    ("elu", lambda t, inplace: F.elu(t, 0.7, inplace=inplace)),
+    ("selu", lambda t, inplace: F.selu(t, inplace=inplace)),
+    ("silu", lambda t, inplace: F.silu(t, inplace=inplace)),
+    ("hardtanh", lambda t, inplace: F.hardtanh(t, inplace=inplace)),
+    ("dropout", lambda t, inplace: F.dropout(t, 0.5, inplace=inplace)),
+    ("alpha_dropout", lambda t, inplace: F.alpha_dropout(t, 0.5, training=True, inplace=inplace)),
+])
+def test_inplace_forms_match_out_of_place_values_and_grads(check, name, fn):
+    results = []
+    for inplace in (False, True):
+        x = framework.tensor([[-1.5, 2.0, 0.5], [0.25, -0.3, 3.0]], dtype=framework.float64, requires_grad=True)
+        h = x * 1.0
+        framework.manual_seed(0)
+        out = fn(h, inplace)
+        assert (out is h) == inplace
+        out.sum().backward()
+        results.append((out._data.copy(), x.grad._data.copy()))
+    assert np.allclose(results[0][0], results[1][0]) and np.allclose(results[0][1], results[1][1])
+
+
+def test_inplace_on_leaf_requiring_grad_is_refused():
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation"):
+        F.elu(framework.ones(2, requires_grad=True), inplace=True)

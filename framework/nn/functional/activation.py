@@ -5,13 +5,19 @@ import numpy as np
 
 from ...autograd.node import OUTPUT, Node
 from ...autograd.ops import functions as _ops
-from ...autograd.ops._util import sigmoid as _sigmoid, where as _where
+from ...autograd.ops._util import sigmoid as _sigmoid, stable_sigmoid, where as _where
 from ...autograd.tensor import record
 
 
-def _inplace(input, out):
-    """Write ``out`` into ``input`` (PyTorch's ``inplace=True``) through the autograd-aware copy."""
-    return input.copy_(out)
+def _inplace(input, fn):
+    """PyTorch's ``inplace=True``: write ``fn(input)`` into ``input`` through the autograd-aware copy.
+
+    ``fn`` runs on a clone when autograd is tracking, because the overwritten input may be a value
+    its backward needs.
+    """
+    from ...autograd.grad_mode import is_grad_enabled
+    src = input.clone() if input._requires_grad and is_grad_enabled() else input
+    return input.copy_(fn(src))
 
 
 def relu(input, inplace=False):
@@ -23,8 +29,9 @@ def relu(input, inplace=False):
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x for x > 0, negative_slope * x otherwise. Example: ``F.leaky_relu(x, 0.2)``."""
-    out = _ops.leaky_relu(input, negative_slope)
-    return _inplace(input, out) if inplace else out
+    if inplace:
+        return _inplace(input, lambda t: _ops.leaky_relu(t, negative_slope))
+    return _ops.leaky_relu(input, negative_slope)
 
 
 def gelu(input, approximate="none"):
@@ -44,18 +51,20 @@ class EluBackward0(Node):
 
 def elu(input, alpha=1.0, inplace=False):
     """x for x > 0, alpha * (exp(x) - 1) otherwise. Example: ``F.elu(x)``."""
+    if inplace:
+        return _inplace(input, lambda t: elu(t, alpha))
     d = input._data
     with np.errstate(over="ignore"):
         neg = alpha * np.expm1(np.minimum(d, 0))
-    out = record(np.where(d > 0, d, neg).astype(d.dtype, copy=False), EluBackward0, (input,), (input, OUTPUT),
-                 alpha)
-    return _inplace(input, out) if inplace else out
+    return record(np.where(d > 0, d, neg).astype(d.dtype, copy=False), EluBackward0, (input,), (input, OUTPUT),
+                  alpha)
 
 
 def selu(input, inplace=False):
     """scale * elu(x, alpha) with the self-normalising constants."""
-    out = elu(input, 1.6732632423543772848170429916717) * 1.0507009873554804934193349852946
-    return _inplace(input, out) if inplace else out
+    if inplace:
+        return _inplace(input, selu)
+    return elu(input, 1.6732632423543772848170429916717) * 1.0507009873554804934193349852946
 
 
 class SiluBackward0(Node):
@@ -69,10 +78,10 @@ class SiluBackward0(Node):
 
 def silu(input, inplace=False):
     """x * sigmoid(x) (swish). Example: ``F.silu(x)``."""
+    if inplace:
+        return _inplace(input, silu)
     d = input._data
-    from ...autograd.ops._util import stable_sigmoid
-    out = record(d * stable_sigmoid(d), SiluBackward0, (input,), (input,))
-    return _inplace(input, out) if inplace else out
+    return record(d * stable_sigmoid(d), SiluBackward0, (input,), (input,))
 
 
 def tanh(input):
@@ -92,8 +101,9 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """Clamp to [min_val, max_val]."""
-    out = _ops.clamp(input, min_val, max_val)
-    return _inplace(input, out) if inplace else out
+    if inplace:
+        return _inplace(input, lambda t: _ops.clamp(t, min_val, max_val))
+    return _ops.clamp(input, min_val, max_val)
 
 
 def relu6(input, inplace=False):

@@ -64,7 +64,8 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
     keep = Tensor((rng().random(input._data.shape) >= p).astype(input._data.dtype))
     a = (1 - p + alpha_p ** 2 * p * (1 - p)) ** -0.5
     b = -a * alpha_p * p
-    out = (input * keep + alpha_p * (1 - keep)) * a + b
+    src = input.clone() if inplace and input.requires_grad else input  # backward must not see overwritten values
+    out = (src * keep + alpha_p * (1 - keep)) * a + b
     return input.copy_(out) if inplace else out
 
 
