@@ -145,3 +145,9 @@ def test_module_dict():
     assert d.pop("b").__class__ is nn.ReLU and list(d) == ["a", "c"]
     with pytest.raises(ValueError, match="has length 1; 2 is required"):
         d.update([("x",)])
+
+
+def test_module_list_repr_groups_repeated_children():
+    layers = nn.ModuleList([nn.Linear(1, 1) for _ in range(3)] + [nn.ReLU()])
+    assert repr(layers) == ("ModuleList(\n  (0-2): 3 x Linear(in_features=1, out_features=1, bias=True)\n"
+                            "  (3): ReLU()\n)")

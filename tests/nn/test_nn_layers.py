@@ -337,3 +337,19 @@ def test_mlp_structure_keys_and_grads(check):
         nn.MLP([2, 2, 2], activation="swishy")
     with pytest.raises(ValueError, match="at least an input and an output size"):
         nn.MLP([2])
+
+
+@pytest.mark.parametrize("shape", [(6,), (2, 5), (2, 3, 4)])
+def test_embedding_and_dropout_over_shapes(check, shape):
+    emb = nn.Embedding(7, 3).double()
+    idx = framework.tensor(check.rng.integers(0, 7, shape))
+    assert emb(idx).shape == shape + (3,)
+    assert gradcheck(lambda w: emb(idx), (emb.weight,))
+    drop = nn.Dropout(0.25)
+
+    def fn(x):
+        framework.manual_seed(1)
+        return drop(x)
+
+    x = check.leaf(*shape)
+    assert fn(x).shape == shape and gradcheck(fn, (x,))

@@ -248,3 +248,22 @@ def test_loss_modules_store_options_and_buffers():
     bce = nn.BCEWithLogitsLoss(pos_weight=framework.tensor([2.0]))
     assert list(bce.state_dict()) == ["pos_weight"]
     assert nn.HuberLoss(delta=2.0)(framework.zeros(2), framework.tensor([1.0, 3.0])).item() == pytest.approx((0.5 + 2.0 * (3 - 1)) / 2)
+
+
+@pytest.mark.filterwarnings("ignore:Using a target size")
+@pytest.mark.parametrize("in_shape, target_shape", [((5,), (5,)), ((2, 3, 4), (2, 3, 4)), ((3, 1), (3,)),
+                                                    ((2, 3), (3,))])
+@pytest.mark.parametrize("fn", [F.mse_loss, F.l1_loss, F.smooth_l1_loss, F.huber_loss], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_regression_losses_grads_over_shapes_and_broadcasting(check, in_shape, target_shape, fn, reduction):
+    a, b = check.leaf(*in_shape), check.leaf(*target_shape)
+    check.grad(lambda x, y: fn(x, y, reduction=reduction), a, b)
+
+
+@pytest.mark.parametrize("shape", [(5,), (2, 3), (2, 2, 3)])
+def test_binary_losses_grads_over_shapes(check, shape):
+    x, y = check.leaf(*shape), check.leaf(*shape, low=0, high=1)
+    pw = check.leaf(shape[-1], low=0.5, high=2.0)
+    check.grad(lambda a, b, c: F.binary_cross_entropy_with_logits(a, b, pos_weight=c, reduction="none"), x, y, pw)
+    p = check.leaf(*shape, low=0.05, high=0.95)
+    check.grad(lambda a, b: F.binary_cross_entropy(a, b, reduction="sum"), p, y)
