@@ -270,3 +270,51 @@ def test_shapes_that_do_not_broadcast_raise_runtime_error(expr):
     with pytest.raises(RuntimeError, match=r"The size of tensor a \(3\) must match the size of tensor b \(2\) at "
                                            r"non-singleton dimension 1"):
         expr(framework.ones(2, 3), framework.ones(2))
+
+
+MODIFIED = "one of the variables needed for gradient computation has been modified by an inplace operation"
+
+
+def test_product_saves_an_operand_only_when_the_other_needs_a_gradient():
+    x = framework.tensor([1.0, 2.0], requires_grad=True)
+    c = framework.tensor([3.0, 4.0])
+    a = x + 1
+    y = a * c
+    a.mul_(2)  # `a` is not needed: c does not require grad
+    y.sum().backward()
+    assert x.grad.tolist() == [3.0, 4.0]
+    y = (x + 1) * c
+    c.mul_(2)  # `c` is needed for the gradient of x
+    with pytest.raises(RuntimeError, match=MODIFIED):
+        y.sum().backward()
+    assert (x * 2).grad_fn._saved_other == 2
+
+
+def test_quotient_saves_the_divisor_and_the_dividend_only_when_needed():
+    x = framework.tensor([1.0, 2.0], requires_grad=True)
+    c = framework.tensor([3.0, 4.0])
+    a = x + 1
+    y = a / c
+    a.mul_(2)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [1 / 3, 1 / 4])
+    a = x + 1
+    y = c / a
+    with framework.no_grad():
+        a.mul_(2)
+    with pytest.raises(RuntimeError, match=MODIFIED):
+        y.sum().backward()
+
+
+def test_matmul_saves_only_what_the_gradients_need():
+    w = framework.ones(2, 2, requires_grad=True)
+    inputs = framework.ones(3, 2)
+    y = inputs @ w
+    with framework.no_grad():
+        w.mul_(2)  # w itself is not needed for w's gradient
+    y.sum().backward()
+    assert w.grad.tolist() == [[3.0, 3.0], [3.0, 3.0]]
+    y = inputs @ w
+    inputs.mul_(2)
+    with pytest.raises(RuntimeError, match=MODIFIED):
+        y.sum().backward()

@@ -111,8 +111,18 @@ def mul(a, b):
         out = fix_dtype(ad * bd, ad, bt, bd)
     except ValueError:
         raise broadcast_error(ad, bd) from None
-    return record(out, MulBackward0, (a, bt), (a, bt if bt is not None else bd),
+    return record(out, MulBackward0, (a, bt), _saved_operands(a, bt, bd),
                   (ad.shape, None if bt is None else bd.shape))
+
+
+def _saved_operands(a, bt, bd, quotient=False):
+    """What a product or quotient saves, as PyTorch: ``self`` only when ``other`` needs a gradient, and
+    ``other`` when ``self`` does (a quotient always needs it), so an in-place write to an operand the
+    backward does not read is no error."""
+    other_requires_grad = bt is not None and bt._requires_grad
+    other = bt if bt is not None else bd
+    keep_other = a._requires_grad or (quotient and other_requires_grad)
+    return (a if other_requires_grad else None), (other if keep_other else None)
 
 
 class DivBackward0(Node):
@@ -139,7 +149,7 @@ def div(a, b, rounding_mode=None):
         raise broadcast_error(ad, bd) from None
     if ad.dtype.kind != "f" and (bt is None or bd.dtype.kind != "f"):
         return record(out, DivBackward0, ())
-    return record(out, DivBackward0, (a, bt), (a, bt if bt is not None else bd),
+    return record(out, DivBackward0, (a, bt), _saved_operands(a, bt, bd, quotient=True),
                   (ad.shape, None if bt is None else bd.shape))
 
 
@@ -272,9 +282,10 @@ class _MatmulBackward(Node):
     saved_names = ("self", "mat2")
 
     def backward(self, g, a, b):
+        # ``a`` is saved only when ``b`` needs a gradient and vice versa (None otherwise)
         sa, sb = self._args
-        a2 = a.reshape((1,) + tuple(sa)) if len(sa) == 1 else a
-        b2 = b.reshape(tuple(sb) + (1,)) if len(sb) == 1 else b
+        sa2 = (1,) + tuple(sa) if len(sa) == 1 else tuple(sa)
+        sb2 = tuple(sb) + (1,) if len(sb) == 1 else tuple(sb)
         gshape = list(g.shape)
         if len(sa) == 1:
             gshape.insert(len(gshape) - (0 if len(sb) == 1 else 1), 1)
@@ -283,11 +294,9 @@ class _MatmulBackward(Node):
         g2 = g.reshape(tuple(gshape))
         ga = gb = None
         if self._next[0] is not None:
-            ga = sum_to(dual_matmul(g2, swap_last(b2)), a2.shape)
-            ga = ga.reshape(tuple(sa))
+            ga = sum_to(dual_matmul(g2, swap_last(b.reshape(sb2))), sa2).reshape(tuple(sa))
         if self._next[1] is not None:
-            gb = sum_to(dual_matmul(swap_last(a2), g2), b2.shape)
-            gb = gb.reshape(tuple(sb))
+            gb = sum_to(dual_matmul(swap_last(a.reshape(sa2)), g2), sb2).reshape(tuple(sb))
         return ga, gb
 
 
@@ -340,4 +349,4 @@ def matmul(a, b):
         cls = MmBackward0
     else:
         cls = BmmBackward0
-    return record(out, cls, (a, bt), (a, bt), (ad.shape, bd.shape))
+    return record(out, cls, (a, bt), _saved_operands(a, bt, bd), (ad.shape, bd.shape))
