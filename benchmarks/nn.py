@@ -22,16 +22,25 @@ except ImportError:  # the benchmark still reports our own numbers
     torch = None
 
 
-def best_time(step, repeat=20, warmup=3):
-    """Best (minimum) seconds per call of ``step`` after a warm-up: the least disturbed by other load."""
-    for _ in range(warmup):
-        step()
-    times = []
+def best_times(steps, repeat=30, warmup=3):
+    """Best (minimum) seconds per call of each step, measured interleaved so that load from other
+    processes hits every contender alike; the minimum is the run least disturbed by that load."""
+    for step in steps:
+        for _ in range(warmup):
+            step()
+    best = [float("inf")] * len(steps)
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    return float(np.min(times))
+        for i, step in enumerate(steps):
+            t0 = time.perf_counter()
+            step()
+            best[i] = min(best[i], time.perf_counter() - t0)
+    return best
+
+
+def compare(step_ours, step_torch, repeat):
+    if step_torch is None:
+        return best_times([step_ours], repeat)[0], None
+    return tuple(best_times([step_ours, step_torch], repeat))
 
 
 def conv_case():
@@ -44,8 +53,7 @@ def conv_case():
         ours.zero_grad()
         ours(xf).sum().backward()
 
-    t_ours = best_time(step_ours)
-    t_torch = None
+    step_torch = None  # replaced below when PyTorch is installed
     if torch is not None:
         theirs = torch.nn.Conv2d(1, 32, 3)
         xt = torch.from_numpy(x)
@@ -54,7 +62,7 @@ def conv_case():
             theirs.zero_grad()
             theirs(xt).sum().backward()
 
-        t_torch = best_time(step_torch)
+    t_ours, t_torch = compare(step_ours, step_torch, repeat=40)
     return "Conv2d 1->32 3x3, batch 64, 28x28", t_ours, t_torch, 1.5
 
 
@@ -69,8 +77,7 @@ def mlp_case():
         ours.zero_grad()
         F.cross_entropy(ours(xf), yf).backward()
 
-    t_ours = best_time(step_ours, repeat=50)
-    t_torch = None
+    step_torch = None
     if torch is not None:
         theirs = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 256),
                                      torch.nn.ReLU(), torch.nn.Linear(256, 10))
@@ -80,7 +87,7 @@ def mlp_case():
             theirs.zero_grad()
             torch.nn.functional.cross_entropy(theirs(xt), yt).backward()
 
-        t_torch = best_time(step_torch, repeat=50)
+    t_ours, t_torch = compare(step_ours, step_torch, repeat=100)
     return "MLP 784-256-256-10 + CE, batch 128", t_ours, t_torch, 1.0
 
 

@@ -49,7 +49,6 @@ def offset_slices(offset, stride, dilation, out_shape):
 def col2im(cols, padded_shape, kernel, stride, dilation, out_shape, dtype):
     """Scatter-add ``cols`` (N, C, *kernel, *out) back into an array of ``padded_shape``."""
     gxp = np.zeros(padded_shape, dtype=dtype)
-    nd = len(kernel)
     for offset in np.ndindex(*kernel):
         region = (slice(None), slice(None)) + offset_slices(offset, stride, dilation, out_shape)
         gxp[region] += cols[(slice(None), slice(None)) + offset]
@@ -163,7 +162,7 @@ def convolution(input, weight, bias, stride, padding, dilation, groups, nd):
     name = f"conv{nd}d"
     xd, wd = input._data, weight._data
     if wd.ndim != nd + 2:
-        raise RuntimeError(f"weight should have at least three dimensions" if wd.ndim < 3 else
+        raise RuntimeError("weight should have at least three dimensions" if wd.ndim < 3 else
                            f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional input, but got weight "
                            f"of size {list(wd.shape)} instead")
     if xd.ndim not in (nd + 1, nd + 2):

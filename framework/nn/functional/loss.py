@@ -202,24 +202,20 @@ def _class_layout(input, target, name):
         raise RuntimeError(f"{name}: input tensor should be 1D or more, got 0D")
     class_dim = 0 if len(xs) == 1 else 1
     classes = xs[class_dim]
-    soft = xs == ts and target._data.dtype.kind == "f"
-    if xs == ts and not soft and name == "cross_entropy" and len(xs) > 0 and target._data.dtype.kind in "iub" \
-            and len(ts) == len(xs):
-        raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
-                           f"{_TYPE_NAMES.get(target._data.dtype.name, target._data.dtype.name)}")
-    if soft:
+    target_type = _TYPE_NAMES.get(target._data.dtype.name, target._data.dtype.name)
+    if xs == ts and name == "cross_entropy":  # same shape as the input: class probabilities
+        if target._data.dtype.kind != "f":
+            raise RuntimeError(f"Expected floating point type for target with class probabilities, got {target_type}")
         return class_dim, classes, ts[:1] + ts[2:] if len(xs) > 1 else (), True
     if target._data.dtype not in (np.int64, np.uint8):
-        raise RuntimeError("expected target dtype to be Long or Byte, but got "
-                           f"{_TYPE_NAMES.get(target._data.dtype.name, target._data.dtype.name)}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target_type}")
     expected = xs[:1] + xs[2:] if len(xs) > 1 else ()
     if len(xs) > 1 and (len(ts) == 0 or ts[0] != xs[0]):
         raise ValueError(f"Expected input batch_size ({xs[0]}) to match target batch_size "
                          f"({ts[0] if ts else 0}).")
     if ts != expected:
         raise RuntimeError(f"size mismatch (got input: {list(xs)}, target: {list(ts)})" if len(xs) > 1 else
-                           f"1D target tensor expected, multi-target not supported" if len(ts) > 1 else
-                           f"0D or 1D target tensor expected, multi-target not supported")
+                           "0D or 1D target tensor expected, multi-target not supported")
     return class_dim, classes, expected, False
 
 
@@ -231,9 +227,6 @@ def _class_loss(input, target, weight, ignore_index, reduction, label_smoothing,
     if x.dtype.kind != "f":
         raise RuntimeError(f'"{name}" not implemented for \'{_TYPE_NAMES.get(x.dtype.name, x.dtype.name)}\'')
     class_dim, classes, out_shape, soft = _class_layout(input, target, name)
-    if soft and not logits:
-        raise RuntimeError("expected target dtype to be Long or Byte, but got "
-                           f"{_TYPE_NAMES.get(target._data.dtype.name, target._data.dtype.name)}")
     w = None
     if weight is not None:
         w = weight._data.astype(x.dtype, copy=False)
