@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from .config import apply_overrides, dump_yaml, load_yaml, validate
+from .config import apply_overrides, dump_yaml, load_yaml, validate, yaml_scalar
 from .errors import ConfigError, NonFiniteLossError, TrainingInterrupted
 from .instantiate import locate
 from .rundir import resolve_run
@@ -38,9 +38,9 @@ def _reference():
         schema = load_recipe(DEFAULT_RECIPE).SCHEMA
     except ConfigError:
         schema = base_schema()
-    lines = [f"config keys of {DEFAULT_RECIPE} (key, default: meaning):"]
+    lines = [f"config keys of {DEFAULT_RECIPE} (key = default: meaning):"]
     for key, default, doc in iter_reference(schema):
-        lines.append(f"  {key} = {default!r}: {doc}")
+        lines.append(f"  {key} = {yaml_scalar(default)}: {doc}")
     return "\n".join(lines)
 
 

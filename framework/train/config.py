@@ -122,6 +122,13 @@ def dump_yaml(config):
     return yaml.safe_dump(to_dict(config), sort_keys=False, default_flow_style=None, allow_unicode=True)
 
 
+def yaml_scalar(value):
+    """A value as it is written in YAML (``null``, ``true``, ``[2, 8, 2]``); ``required`` stays a word."""
+    if value == "required":
+        return value
+    return yaml.safe_dump(value, default_flow_style=True, width=10 ** 6).strip().removesuffix("...").strip()
+
+
 def apply_overrides(raw, overrides):
     """Apply ``key=value`` / ``~key`` overrides in place; returns the set of dotted keys they touched.
 

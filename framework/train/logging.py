@@ -6,7 +6,8 @@
 * ``MetricsLog``: one JSON object per line in ``metrics.jsonl``; on resume, lines past the checkpoint are
   dropped so the file reads as if the run had never stopped.
 * ``TensorBoardLog``: scalars at optimiser-step indices, optional weight/gradient histograms that skip
-  non-finite values, hyper-parameters with the final metrics in the same run.
+  non-finite values, hyper-parameters with the final metrics in the same run; written with tensorboardX's
+  protobufs into event files (``EventFile``), synchronously.
 
 Example:
     >>> logger = RunLogger("runs/xor/now", {"log_every": 10, "progress": "auto", "progress_interval": 10.0,
@@ -17,6 +18,8 @@ Example:
 import json
 import math
 import os
+import socket
+import struct
 import sys
 import time
 from pathlib import Path
@@ -38,6 +41,8 @@ class Progress:
         >>> progress.advance(step=1, postfix={"loss": 0.69, "lr": 0.01, "samples/s": 2400.0})
     """
 
+    REDRAW = 0.1  # seconds
+
     def __init__(self, mode="auto", interval=10.0, epochs=None, stream=None):
         self.stream = stream if stream is not None else sys.stderr
         if mode == "auto":
@@ -52,14 +57,23 @@ class Progress:
         self._done = 0
         self._last_line = time.monotonic()
         self._postfix = None
+        self._pending = 0
+        self._next_draw = 0.0
 
     def start_epoch(self, epoch, steps, done=0):
         """Begin epoch ``epoch`` (0-based) of ``steps`` optimiser steps, ``done`` of them already taken."""
         self._epoch, self._steps, self._done = epoch, steps, done
         if self.mode == "bar":
-            total = f"/{self.epochs}" if self.epochs else ""
-            self._bar = tqdm(total=steps, initial=done, desc=f"epoch {epoch + 1}{total}", unit="step",
-                             leave=False, dynamic_ncols=True, file=self.stream)
+            description = f"epoch {epoch + 1}" + (f"/{self.epochs}" if self.epochs else "")
+            if self._bar is None:
+                self._bar = tqdm(total=steps, initial=done, desc=description, unit="step", leave=False,
+                                 dynamic_ncols=True, file=self.stream)
+            else:  # one bar, reset per epoch: making a new tqdm each epoch costs more than short epochs take
+                self._bar.reset(total=steps)
+                self._bar.set_description(description, refresh=False)
+                if done:
+                    self._bar.update(done)
+            self._pending, self._next_draw = 0, 0.0
 
     def advance(self, step, postfix=None):
         """One optimiser step done; ``postfix`` (loss, lr, samples/s) when fresh values were logged."""
@@ -69,7 +83,12 @@ class Progress:
         if self._bar is not None:
             if postfix is not None:
                 self._bar.set_postfix({k: _short(v) for k, v in postfix.items()}, refresh=False)
-            self._bar.update(1)
+            # hand steps to tqdm at most every REDRAW seconds: its update() costs more than a fast step's share
+            self._pending += 1
+            now = time.monotonic()
+            if now >= self._next_draw:
+                self._bar.update(self._pending)
+                self._pending, self._next_draw = 0, now + self.REDRAW
         elif self.mode == "plain" and postfix is not None:
             now = time.monotonic()
             if now - self._last_line >= self.interval:
@@ -85,9 +104,9 @@ class Progress:
         return "  ".join(parts)
 
     def end_epoch(self):
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
+        if self._bar is not None and self._pending:
+            self._bar.update(self._pending)
+            self._pending = 0
 
     def write(self, message):
         """Print a message to stdout through tqdm.write, so it never tears a bar."""
@@ -95,7 +114,9 @@ class Progress:
         sys.stdout.flush()
 
     def close(self):
-        self.end_epoch()
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 def _short(value):
@@ -151,8 +172,63 @@ class MetricsLog:
 
 
 # ------------------------------------------------------------------------------------------------ TensorBoard
+class EventFile:
+    """A TensorBoard event file written synchronously, with tensorboardX's protobufs and record framing.
+
+    Why not tensorboardX's SummaryWriter: it hands every event to a background thread through a
+    multiprocessing queue and fsyncs on every flush. On a 2-core machine those cost about 7% of a
+    digits_mlp step (benchmarks/train.py), and a flush does not wait for events still in the queue, so
+    "flushed at every epoch" would not mean "on disk". Here ``flush()`` puts everything written so far in
+    the file (where TensorBoard reads it), and ``close()`` also fsyncs.
+
+    Example:
+        >>> events = EventFile("runs/xor/now")
+        >>> events.write(Summary(value=[Summary.Value(tag="train/loss", simple_value=0.5)]), step=10)
+        >>> events.close()
+    """
+
+    _count = 0
+
+    def __init__(self, log_dir, purge_step=None):
+        from tensorboardX.proto.event_pb2 import Event, SessionLog
+        self._event = Event
+        EventFile._count += 1
+        name = (f"events.out.tfevents.{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}."
+                f"{EventFile._count}")
+        self.path = Path(log_dir) / name
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(self.path, "ab")
+        self._write(Event(wall_time=time.time(), file_version="brain.Event:2"))
+        if purge_step is not None:
+            # TensorBoard drops events at or after this step from earlier files of the run (a resumed run)
+            self._write(Event(wall_time=time.time(), step=purge_step,
+                              session_log=SessionLog(status=SessionLog.START)))
+
+    def _write(self, event):
+        from tensorboardX.record_writer import masked_crc32c
+        data = event.SerializeToString()
+        header = struct.pack("<Q", len(data))
+        self._file.write(header + struct.pack("<I", masked_crc32c(header)) + data +
+                         struct.pack("<I", masked_crc32c(data)))
+
+    def write(self, summary, step):
+        self._write(self._event(wall_time=time.time(), step=int(step), summary=summary))
+
+    def flush(self):
+        self._file.flush()
+
+    def close(self):
+        if not self._file.closed:
+            self._file.flush()
+            try:
+                os.fsync(self._file.fileno())
+            except OSError:
+                pass
+            self._file.close()
+
+
 class TensorBoardLog:
-    """A tensorboardX SummaryWriter on the run directory (``tensorboard --logdir runs`` shows every run).
+    """TensorBoard logging into the run directory (``tensorboard --logdir runs`` shows every run).
 
     ``purge_step`` (on resume) tells TensorBoard to drop events at or after that step written by the
     interrupted process.
@@ -163,15 +239,21 @@ class TensorBoardLog:
     """
 
     def __init__(self, log_dir, purge_step=None):
-        self.writer = _summary_writer_class()(logdir=str(log_dir), purge_step=purge_step, flush_secs=30)
+        _import_tensorboardx()
+        from tensorboardX.proto.summary_pb2 import Summary
+        self._summary = Summary
+        self.events = EventFile(log_dir, purge_step)
 
     def scalars(self, metrics, step):
-        for tag, value in metrics.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                self.writer.add_scalar(tag, value, step)
+        """All of a step's scalars, as one event."""
+        values = [self._summary.Value(tag=tag, simple_value=float(value)) for tag, value in metrics.items()
+                  if isinstance(value, (int, float)) and not isinstance(value, bool)]
+        if values:
+            self.events.write(self._summary(value=values), step)
 
     def histograms(self, named_parameters, step):
         """Weights and gradients as histograms; non-finite entries are counted, never passed to the writer."""
+        from tensorboardX.summary import histogram
         for name, param in named_parameters:
             for kind, tensor in (("weights", param), ("grads", param._grad)):
                 if tensor is None:
@@ -180,29 +262,29 @@ class TensorBoardLog:
                 finite = np.isfinite(values)
                 bad = int(values.size - np.count_nonzero(finite))
                 if bad:
-                    self.writer.add_scalar(f"nonfinite/{kind}/{name}", bad, step)
+                    self.scalars({f"nonfinite/{kind}/{name}": bad}, step)
                     values = values[finite]
                 if values.size:
-                    self.writer.add_histogram(f"{kind}/{name}", values, step)
+                    self.events.write(histogram(f"{kind}/{name}", values, "auto"), step)
 
     def hparams(self, hparams, metrics, step):
-        """Hyper-parameters and final metrics into this same run (tensorboardX's add_hparams would open a
-        second writer in a sub-directory, which TensorBoard shows as another run)."""
+        """Hyper-parameters and final metrics into this same run, as tensorboardX's add_hparams records them
+        (which itself would open a second writer in a sub-directory: another run in TensorBoard)."""
         from tensorboardX.summary import hparams as hparams_summary
         metrics = {f"hparams/{k}": float(v) for k, v in metrics.items() if _is_number(v)}
         for summary in hparams_summary(hparams, metrics):
-            self.writer.file_writer.add_summary(summary)
+            self.events.write(summary, 0)
         self.scalars(metrics, step)
 
     def flush(self):
-        self.writer.flush()
+        self.events.flush()
 
     def close(self):
-        self.writer.close()
+        self.events.close()
 
 
-def _summary_writer_class():
-    """tensorboardX's SummaryWriter, imported without PyTorch.
+def _import_tensorboardx():
+    """Import tensorboardX without PyTorch.
 
     tensorboardX imports torch when it is installed, only to recognise torch tensors; that costs seconds at
     every start, and we pass it numpy arrays and floats only. So torch is hidden while tensorboardX loads
@@ -214,8 +296,6 @@ def _summary_writer_class():
             import tensorboardX  # noqa: F401
         finally:
             del sys.modules["torch"]
-    from tensorboardX import SummaryWriter
-    return SummaryWriter
 
 
 def _is_number(value):
