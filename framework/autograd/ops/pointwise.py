@@ -352,27 +352,27 @@ def clamp(a, min=None, max=None):  # noqa: A002
 
 
 class MaximumBackward0(Node):
-    """Ties split the gradient 0.5/0.5; a side that is not smaller gets it (so NaN passes it on)."""
+    """Ties split the gradient 0.5/0.5; a side that does not lose gets all of it (so NaN passes it on)."""
     __slots__ = ()
-    _smaller = staticmethod(lambda x, y: x < y)
+    _loses = staticmethod(lambda x, y: x < y)  # x loses to y: it gets no gradient
 
     def backward(self, g, a, b):
         sa, sb = self._args
-        smaller = self._smaller
+        loses = self._loses
         tie = a == b
         half = g * 0.5
         zero = g * 0
         ga = gb = None
         if self._next[0] is not None:
-            ga = sum_to(dual_where(tie, half, dual_where(smaller(a, b), zero, g)), sa)
+            ga = sum_to(dual_where(tie, half, dual_where(loses(a, b), zero, g)), sa)
         if self._next[1] is not None:
-            gb = sum_to(dual_where(tie, half, dual_where(smaller(b, a), zero, g)), sb)
+            gb = sum_to(dual_where(tie, half, dual_where(loses(b, a), zero, g)), sb)
         return ga, gb
 
 
 class MinimumBackward0(MaximumBackward0):
     __slots__ = ()
-    _smaller = staticmethod(lambda x, y: x > y)
+    _loses = staticmethod(lambda x, y: x > y)
 
 
 def _binary_tensor(a, b):
