@@ -62,7 +62,7 @@ def conv_case():
             theirs.zero_grad()
             theirs(xt).sum().backward()
 
-    t_ours, t_torch = compare(step_ours, step_torch, repeat=40)
+    t_ours, t_torch = compare(step_ours, step_torch, repeat=300)
     return "Conv2d 1->32 3x3, batch 64, 28x28", t_ours, t_torch, 1.5
 
 
@@ -87,7 +87,7 @@ def mlp_case():
             theirs.zero_grad()
             torch.nn.functional.cross_entropy(theirs(xt), yt).backward()
 
-    t_ours, t_torch = compare(step_ours, step_torch, repeat=100)
+    t_ours, t_torch = compare(step_ours, step_torch, repeat=600)
     return "MLP 784-256-256-10 + CE, batch 128", t_ours, t_torch, 1.0
 
 
