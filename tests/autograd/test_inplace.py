@@ -303,9 +303,6 @@ def test_retain_grad_follows_in_place_write():
     assert x.grad.tolist() == [12.0, 12.0]
 
 
-@pytest.mark.xfail(strict=True, reason="ops/arith.py: mul saves `self` even when only a Python scalar multiplies "
-                                       "it, so a later in-place write to `a` is reported (PyTorch saves `self` "
-                                       "only when `other` requires grad). Remove this marker when fixed there.")
 def test_in_place_on_tensor_used_only_by_scalar_multiply():
     x = tensor([1.0, 2.0], requires_grad=True)
     a = x + 1
