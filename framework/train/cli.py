@@ -116,5 +116,5 @@ def main(argv=None):
               file=sys.stderr)
         return 128 + exc.signum
     except KeyboardInterrupt:
-        print("interrupted (second Ctrl-C): stopped without saving a checkpoint", file=sys.stderr)
+        print("interrupted: stopped at once, without saving a checkpoint", file=sys.stderr)
         return 130

@@ -188,15 +188,19 @@ class Trainer:
         """
         loaded = read_checkpoint(resume) if resume is not None else None
         if loaded is not None:
+            # everything that can refuse the checkpoint runs before any file of the run directory is touched
             self._check_compatible(loaded, resume)
+            self._restore(loaded, resume)
+        elif self.checkpoints.latest() is not None:
+            raise ConfigError(f"{self.output_dir} already holds checkpoints of a run; continue it with --resume, "
+                              f"or choose another output_dir")
         self.output_dir.mkdir(parents=True, exist_ok=True)
         self._config_yaml = dump_yaml(self.config)
         (self.output_dir / "config.yaml").write_text(self._config_yaml, encoding="utf-8")
-        resume_step = int(loaded["meta"]["step"]) if loaded is not None else None
+        resume_step = self.global_step if loaded is not None else None
         self.logger = RunLogger(self.output_dir, self.config.logging, self.options.epochs, resume_step)
         try:
             if loaded is not None:
-                self._restore(loaded, resume)
                 position = self.train_loader.state_dict()["position"]
                 where = f"{position} of {len(self.train_loader)} batches into" if position else "at the start of"
                 self.logger.message(f"resumed from {resume} at step {self.global_step} ({where} epoch "
@@ -204,9 +208,10 @@ class Trainer:
             else:
                 self.logger.message(f"run directory: {self.output_dir}")
             if self._finished():
-                self.logger.message(f"nothing to train: {self._finished()}; raise train.epochs or "
-                                    f"train.max_steps to continue this run")
+                self.logger.message(f"nothing to train: {self._finished()} (raise train.epochs, train.max_steps "
+                                    f"or train.early_stopping_patience to continue this run)")
                 return self.last_metrics
+            self._log_clock = time.perf_counter()
             with self._signals(), self._anomaly():
                 while not self._finished():
                     self._train_epoch()

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file
 
-from train_helpers import read_metrics, run_cli, tiny_config, write_config
+from .train_helpers import read_metrics, run_cli, tiny_config, write_config
 
 
 def train(capsys, tmp_path, name, n_samples, batch_size, k, epochs=2, **train_options):

@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from framework.train.cli import parse_args
-from train_helpers import CONFIGS, run_cli, tiny_config, write_config
+from .train_helpers import CONFIGS, run_cli, tiny_config, write_config
 
 ALL_CONFIGS = sorted(CONFIGS.glob("*.yaml"))
 

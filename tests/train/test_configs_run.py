@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import framework
-from train_helpers import CONFIGS, run_cli
+from .train_helpers import CONFIGS, run_cli
 
 
 @pytest.mark.parametrize("name", ["digits_mlp", "digits_cnn"])

@@ -9,7 +9,7 @@ import pytest
 import framework
 from framework.train import Trainer
 from framework.train.logging import MetricsLog, Progress, TensorBoardLog
-from train_helpers import read_events, read_metrics, run_cli, steps_of, tiny_config, write_config
+from .train_helpers import read_events, read_metrics, run_cli, steps_of, tiny_config, write_config
 
 
 def test_tensorboard_tags_at_optimiser_steps(capsys, tmp_path):
@@ -43,8 +43,7 @@ def test_histograms_never_crash_on_non_finite_values(tmp_path):
     bias = framework.nn.Parameter(framework.tensor([float("nan")]))
     tb.histograms([("weight", weight), ("bias", bias)], step=5)
     tb.close()
-    from train_helpers import read_events as read
-    events = read(tmp_path)
+    events = read_events(tmp_path)
     assert steps_of(events, "weights/weight", "histogram") == [5]       # the finite values
     assert steps_of(events, "nonfinite/weights/weight") == [5]
     assert steps_of(events, "nonfinite/grads/weight") == [5]

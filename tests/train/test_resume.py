@@ -10,7 +10,7 @@ from safetensors.numpy import load_file
 
 import framework
 from framework.autograd.tensor import Tensor
-from train_helpers import read_metrics, run_cli, run_process, tiny_config, write_config
+from .train_helpers import read_metrics, run_cli, run_process, tiny_config, write_config
 
 # A user model that sends itself a signal at its N-th training forward call (N from the environment), so
 # the interruption lands at an exact micro-batch.
@@ -192,3 +192,29 @@ def test_resume_from_a_missing_path_is_a_config_error(capsys, tmp_path):
     path = prepare(tmp_path)
     result = run_cli(capsys, path, "--resume", "nowhere/checkpoints/last")
     assert result.code == 2 and "--resume nowhere/checkpoints/last: no such checkpoint or run directory" in result.err
+
+
+def test_a_new_run_refuses_a_directory_that_holds_checkpoints(capsys, tmp_path):
+    path = prepare(tmp_path)
+    assert run_cli(capsys, path, "output_dir=cut", "train.max_steps=2").code == 0
+    before = (tmp_path / "cut" / "metrics.jsonl").read_bytes()
+    result = run_cli(capsys, path, "output_dir=cut", "train.max_steps=2")
+    assert result.code == 2, result
+    assert "cut already holds checkpoints of a run; continue it with --resume, or choose another output_dir" \
+        in result.err
+    assert (tmp_path / "cut" / "metrics.jsonl").read_bytes() == before
+
+
+def test_a_model_that_no_longer_matches_fails_without_touching_the_run(capsys, tmp_path):
+    net = "import framework\nclass Net(framework.nn.MLP):\n    def __init__(self):\n        super().__init__([2, {}, 3])\n"
+    (tmp_path / "my_net.py").write_text(net.format(4))
+    path = write_config(tmp_path, tiny_config(model={"_target_": "my_net.Net"}, output_dir="run"))
+    assert run_cli(capsys, path, "train.max_steps=2").code == 0
+    saved = {name: (tmp_path / "run" / name).read_bytes() for name in ("metrics.jsonl", "config.yaml")}
+    import sys
+    del sys.modules["my_net"]
+    (tmp_path / "my_net.py").write_text(net.format(5))   # the user's code changed, the config did not
+    result = run_cli(capsys, path, "--resume")
+    assert result.code == 2, result
+    assert "the model does not match the checkpoint" in result.err and "size mismatch for 0.weight" in result.err
+    assert {name: (tmp_path / "run" / name).read_bytes() for name in saved} == saved

@@ -8,7 +8,7 @@ import pytest
 
 import framework
 from framework.train import ConfigError, Trainer
-from train_helpers import read_metrics, run_cli, tiny_config, write_config
+from .train_helpers import read_metrics, run_cli, tiny_config, write_config
 
 POISON = '''
 import framework

@@ -3,7 +3,7 @@ import numpy as np
 import yaml
 from safetensors.numpy import load_file
 
-from train_helpers import CONFIGS, read_events, read_metrics, run_process, steps_of
+from .train_helpers import CONFIGS, read_events, read_metrics, run_process, steps_of
 
 
 def test_xor_reaches_100_percent_and_writes_a_complete_run_directory(tmp_path):
