@@ -77,13 +77,12 @@ def main(config, resume=None):
             metrics["accuracy"] = correct / count
         return metrics
 
-    metric_names = ["loss", "accuracy"] if classification else ["loss"]
-    validate = None
-    if "val" in eval_loaders:
-        def validate():
-            return {f"val/{name}": value for name, value in evaluate(eval_loaders["val"]).items()}
+    def validate():
+        return {f"val/{name}": value for name, value in evaluate(eval_loaders["val"]).items()}
 
-    with Trainer(model, optimizer, train_loader, compute_loss, scheduler=scheduler, validate=validate,
+    metric_names = ["loss", "accuracy"] if classification else ["loss"]
+    with Trainer(model, optimizer, train_loader, compute_loss, scheduler=scheduler,
+                 validate=validate if "val" in eval_loaders else None,
                  val_metrics=[f"val/{name}" for name in metric_names], config=config) as trainer:
         trainer.fit(resume)
         model.eval()

@@ -21,7 +21,7 @@ import yaml
 
 from .errors import ConfigError
 from .instantiate import ARGS, TARGET, is_node, locate
-from .schema import Component, Key, Section
+from .schema import Component, Section
 
 
 class _Loader(yaml.SafeLoader):

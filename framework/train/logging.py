@@ -15,6 +15,7 @@ Example:
     >>> logger.scalars(10, 0, {"train/loss": 0.5, "train/lr": 0.01})
     >>> logger.close()
 """
+import importlib
 import json
 import math
 import os
@@ -293,7 +294,7 @@ def _import_tensorboardx():
     if "tensorboardX" not in sys.modules and "torch" not in sys.modules:
         sys.modules["torch"] = None  # makes `import torch` raise ImportError
         try:
-            import tensorboardX  # noqa: F401
+            importlib.import_module("tensorboardX")
         finally:
             del sys.modules["torch"]
 

@@ -14,6 +14,8 @@ Example:
     >>> with trainer:
     ...     trainer.fit()                     # or trainer.fit(resume="runs/demo/checkpoints/last")
 """
+import contextlib
+import difflib
 import inspect
 import math
 import signal
@@ -26,6 +28,7 @@ import numpy as np
 
 from .. import autograd
 from ..autograd.grad_mode import no_grad
+from ..nn.utils import clip_grad_norm_
 from . import rng
 from .checkpoint import CheckpointStore, read_checkpoint
 from .config import ConfigNode, dump_yaml, parse_yaml, to_dict, validate_section
@@ -152,14 +155,16 @@ class Trainer:
 
     # ------------------------------------------------------------------------------------------ set-up
     def _resolve_monitor(self, val_metrics):
-        available = ["train/loss"] + list(val_metrics)
+        measured = list(val_metrics) if self.validate is not None else []
+        available = ["train/loss"] + measured
         monitor = self.options.monitor
         if monitor is None:
-            monitor = "val/loss" if self.validate is not None and "val/loss" in val_metrics else "train/loss"
+            monitor = "val/loss" if "val/loss" in measured else "train/loss"
         elif monitor not in available:
-            import difflib
             close = difflib.get_close_matches(monitor, available, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
+            if monitor in val_metrics:
+                hint = " (there is no validation data: set data.val or data.val_fraction)"
             raise ConfigError(f"train.monitor is {monitor!r}, which this run does not measure{hint}; it "
                               f"measures {', '.join(available)}")
         mode = self.options.mode or ("max" if "acc" in monitor.rsplit("/", 1)[-1] else "min")
@@ -247,7 +252,8 @@ class Trainer:
         batches = iter(loader)
         while position < n_batches:
             window = list(islice(batches, k))
-            if not window:
+            if not window:  # the loader gave fewer batches than its len() said
+                position = n_batches
                 break
             position += len(window)
             self._optimizer_step(window)
@@ -255,12 +261,10 @@ class Trainer:
                 next(batches, None)  # let the loader finish its epoch, so its state points at the next one
             self._after_step(epoch_done=position >= n_batches)
             if self._signal is not None or self._finished():
-                if position < n_batches:
-                    self.logger.progress.end_epoch()
-                    return
                 break
         self.logger.progress.end_epoch()
-        self._end_epoch()
+        if position >= n_batches:  # else stopped mid-epoch (signal, max_steps): the epoch goes on after a resume
+            self._end_epoch()
 
     def _optimizer_step(self, window):
         sizes = [batch_size_of(batch) for batch in window]
@@ -278,7 +282,6 @@ class Trainer:
         log_now = (self.global_step + 1) % self.config.logging.log_every == 0
         grad_norm = None
         if self.options.clip_grad_norm is not None:
-            from ..nn.utils import clip_grad_norm_
             grad_norm = float(clip_grad_norm_(self._params, self.options.clip_grad_norm))
         elif log_now:
             grad_norm = self._grad_norm()
@@ -486,15 +489,7 @@ class Trainer:
         return _SignalGuard(self)
 
     def _anomaly(self):
-        return _AnomalyGuard(self) if self.options.detect_anomaly else _Nothing()
-
-
-class _Nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
+        return _AnomalyGuard(self) if self.options.detect_anomaly else contextlib.nullcontext()
 
 
 class _SignalGuard:

@@ -137,3 +137,9 @@ def test_argparse_usage_errors_exit_2(capsys):
         parse_args([])
     assert info.value.code == 2
     assert "the following arguments are required: config" in capsys.readouterr().err
+
+
+def test_a_held_out_set_given_twice(capsys, tmp_path):
+    config = tiny_config(data={"val": {"_target_": "framework.data.datasets.spirals", "n_samples": 30}})
+    assert_config_error(run_cli(capsys, write_config(tmp_path, config)),
+                        "data.val and data.val_fraction are both set; give one of them")

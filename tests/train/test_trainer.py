@@ -228,3 +228,9 @@ def test_losses_are_weighted_by_samples_in_the_epoch_mean(tmp_path):
     (record,) = [r for r in read_metrics(tmp_path / "run") if "train/epoch_loss" in r]
     assert record["train/epoch_loss"] == pytest.approx(expected, rel=1e-6)
     assert np.isfinite(record["train/epoch_loss"])
+
+
+def test_monitoring_a_validation_metric_without_validation_data(tmp_path):
+    with pytest.raises(ConfigError, match=r"train.monitor is 'val/accuracy', which this run does not measure "
+                                          r"\(there is no validation data: set data.val or data.val_fraction\)"):
+        linear_problem(tmp_path, val_metrics=["val/loss", "val/accuracy"], monitor="val/accuracy")
