@@ -70,8 +70,8 @@ class Progress:
                 self._bar = tqdm(total=steps, initial=done, desc=description, unit="step", leave=False,
                                  dynamic_ncols=True, file=self.stream)
             else:  # one bar, reset per epoch: making a new tqdm each epoch costs more than short epochs take
-                self._bar.reset(total=steps)
                 self._bar.set_description(description, refresh=False)
+                self._bar.reset(total=steps)
                 if done:
                     self._bar.update(done)
             self._pending, self._next_draw = 0, 0.0

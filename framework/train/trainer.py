@@ -328,7 +328,7 @@ class Trainer:
         metrics["train/throughput"] = throughput
         self.logger.scalars(self.global_step, self.epoch + 1, metrics)  # epochs counted from 1, as printed
         self.logger.progress.advance(self.global_step, {"loss": metrics["train/loss"], "lr": lr,
-                                                        "samples/s": throughput})
+                                                        "samples/s": f"{throughput:.0f}"})
         self._log_loss, self._log_samples = 0.0, 0
         self._log_clock = time.perf_counter()
 

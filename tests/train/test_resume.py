@@ -10,7 +10,7 @@ from safetensors.numpy import load_file
 
 import framework
 from framework.autograd.tensor import Tensor
-from .train_helpers import read_metrics, run_cli, run_process, tiny_config, write_config
+from .train_helpers import read_events, read_metrics, run_cli, run_process, steps_of, tiny_config, write_config
 
 # A user model that sends itself a signal at its N-th training forward call (N from the environment), so
 # the interruption lands at an exact micro-batch.
@@ -117,6 +117,8 @@ def test_interrupted_and_resumed_run_equals_the_uninterrupted_one(capsys, tmp_pa
     step = stopped_at["progress"]["step"]
     assert f"resumed from cut/checkpoints/step_{step:08d} at step {step}" in result.out
     assert_same_run(tmp_path / "cut", reference)
+    # TensorBoard is told to drop what the interrupted process logged after its checkpoint
+    assert steps_of(read_events(tmp_path / "cut"), "session_start", "session_log") == [step + 1]
 
 
 def test_resume_skips_a_damaged_checkpoint_with_a_warning(capsys, tmp_path, reference):

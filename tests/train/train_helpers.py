@@ -87,21 +87,30 @@ def only_run_dir(root):
 
 
 def read_events(run_dir):
-    """Every TensorBoard event under ``run_dir``, read back from its TFRecord files with tensorboardX's
-    protobuf classes: a list of ``(tag, step, kind)`` with kind 'scalar', 'histogram' or a plugin name."""
+    """Every TensorBoard event under ``run_dir``, read back from its TFRecord files (checksums checked) with
+    tensorboardX's protobuf classes: a list of ``(tag, step, kind)``, kind 'scalar', 'histogram' or a plugin
+    name. (TensorBoard's own EventAccumulator is not a dependency; tensorboardX has no reader.)"""
     import struct
 
     from tensorboardX.proto import event_pb2
+    from tensorboardX.record_writer import masked_crc32c
 
     found = []
     for path in sorted(Path(run_dir).glob("events.out.tfevents.*")):
         data = path.read_bytes()
         offset = 0
         while offset < len(data):
-            (length,) = struct.unpack_from("<Q", data, offset)
-            record = data[offset + 12: offset + 12 + length]  # 8 length bytes + 4 crc bytes, then the event
+            # a record: 8-byte length, its 4-byte masked CRC-32C, the event, the event's masked CRC-32C
+            header = data[offset: offset + 8]
+            (length,) = struct.unpack("<Q", header)
+            record = data[offset + 12: offset + 12 + length]
+            assert struct.unpack_from("<I", data, offset + 8)[0] == masked_crc32c(header), f"{path}: bad length crc"
+            assert struct.unpack_from("<I", data, offset + 12 + length)[0] == masked_crc32c(record), \
+                f"{path}: bad data crc"
             offset += 12 + length + 4
             event = event_pb2.Event.FromString(record)
+            if event.HasField("session_log") and event.session_log.status == event_pb2.SessionLog.START:
+                found.append(("session_start", event.step, "session_log"))
             for value in event.summary.value:
                 if value.HasField("histo"):
                     kind = "histogram"
