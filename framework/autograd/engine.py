@@ -38,6 +38,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
                 captures.setdefault((t.grad_fn, t._output_nr), []).append(t)
         executable, visit = _prune(roots, target_ids, captures)
 
+    direct = accumulate and not create_graph
+
     def send(target, nr, g):
         if target._is_node:
             if executable is not None and target not in visit:
@@ -45,12 +47,17 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
             buf = buffers.get(target)
             if buf is None:
                 buf = buffers[target] = [None] * target._n_out
-                push(heap, (-target._seq, id(target), target))
+                push(heap, (-target._seq, target))  # sequence numbers are unique
             prev = buf[nr]
             buf[nr] = g if prev is None else prev + g
         else:
             key = id(target)
             if target_ids is not None and key not in target_ids:
+                return
+            if direct and target._extra is None:
+                # a leaf without hooks: add into .grad now, so no second copy of every gradient waits
+                # for the end of the pass (hooked leaves wait, to see one summed gradient)
+                _accumulate(target, g, False)
                 return
             entry = leaf_grads.get(key)
             if entry is None:
@@ -72,7 +79,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
     errstate.__enter__()
     try:
         while heap:
-            node = pop(heap)[2]
+            node = pop(heap)[1]
             grads = buffers.pop(node)
             hooks = node._hooks
             if hooks is not None:

@@ -15,7 +15,7 @@ import numpy as np
 from . import dtypes as _dt
 from .anomaly import STATE as _anomaly
 from .grad_mode import STATE as _grad
-from .node import OUTPUT, AccumulateGrad, new_node
+from .node import _SEQ, OUTPUT, AccumulateGrad, new_node
 
 
 class Size(tuple):
@@ -483,11 +483,25 @@ def record(data, cls, inputs, saved=(), args=None):
 
 
 def attach(out, cls, inputs, saved=(), args=None):
-    """Make ``out`` the output of a new ``cls`` node over ``inputs``."""
-    edges = tuple([_edge(t) for t in inputs])
+    """Make ``out`` the output of a new ``cls`` node over ``inputs`` (the hot path of every op)."""
+    edges = []
+    for t in inputs:  # one edge per input: (producer node, output_nr), (leaf, 0) or None
+        if t is None or not t._requires_grad:
+            edges.append(None)
+            continue
+        if t._extra is not None and "base" in t._extra:
+            refresh_view(t)
+        fn = t.grad_fn
+        edges.append((t, 0) if fn is None else (fn, t._output_nr))
+    node = object.__new__(cls)  # no __init__: every slot is set here
+    node._next = tuple(edges)
+    node._args = args
+    node._seq = next(_SEQ)
+    node._hooks = None
+    node._trace = None
+    node._n_out = 1
     if saved:
         vals, vars_, versions = [], [], []
-        saves_output = False
         for s in saved:
             if isinstance(s, Tensor):
                 if s._extra is not None and s._extra.get("inference"):
@@ -499,20 +513,22 @@ def attach(out, cls, inputs, saved=(), args=None):
                 vars_.append(s)
                 versions.append((vc, vc.value))
             elif s is OUTPUT:
-                saves_output = True
                 vc = out._vc = Version()
                 vals.append(out._data)
                 vars_.append(OUTPUT)
                 versions.append((vc, 0))
+                node._out_meta = (out._data.dtype, out._data.shape)
             else:
                 vals.append(s)
                 vars_.append(None)
                 versions.append((None, 0))
-        node = new_node(cls, edges, tuple(vals), tuple(vars_), tuple(versions), 1, args)
-        if saves_output:
-            node._out_meta = (out._data.dtype, out._data.shape)
+        node._saved = tuple(vals)
+        node._saved_vars = tuple(vars_)
+        node._versions = tuple(versions)
     else:
-        node = new_node(cls, edges, (), None, None, 1, args)
+        node._saved = ()
+        node._saved_vars = None
+        node._versions = None
     out._requires_grad = True
     out.grad_fn = node
     if _anomaly.enabled:

@@ -31,6 +31,10 @@ def operand(x):
 
 def fix_dtype(out, a, bt, bd, true_div=False):
     """Cast a numpy result to PyTorch's result dtype for ``a (op) b``."""
+    if type(out) is np.ndarray:
+        od = out.dtype
+        if od == a.dtype and (bt is None or bd.dtype == od):
+            return out  # one dtype in, the same out: the common case needs no promotion
     want = _dt.promote(a, bd) if bt is not None else _dt.promote_scalar(a, bd)
     if true_div and want.kind != "f":
         want = _dt.default_np()
@@ -74,7 +78,7 @@ def require_float(t, op):
 def sum_to(g, shape):
     """Sum a broadcast gradient back to ``shape`` (the one unbroadcast helper)."""
     gshape = g.shape
-    if tuple(gshape) == tuple(shape):
+    if gshape == shape:
         return g
     lead = len(gshape) - len(shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
@@ -148,15 +152,13 @@ def sigmoid(x):
 
 
 def stable_sigmoid(x):
-    """Sigmoid without overflow warnings for large negative inputs."""
-    out = np.empty_like(x) if isinstance(x, np.ndarray) else None
-    if out is None:
-        return 1.0 / (1.0 + np.exp(-x))
-    pos = x >= 0
-    with np.errstate(over="ignore"):
-        e = np.exp(-np.abs(x))
-    np.divide(1.0, 1.0 + e, out=out, where=pos)
-    np.divide(e, 1.0 + e, out=out, where=~pos)
+    """Sigmoid as 0.5 * tanh(x / 2) + 0.5: never overflows (so no warning and no errstate cost),
+    saturates to exactly 0 and 1 like PyTorch's, and takes four in-place ufunc calls."""
+    x = np.asarray(x)
+    out = np.multiply(x, 0.5, out=np.empty_like(x))
+    np.tanh(out, out=out)
+    out *= 0.5
+    out += 0.5
     return out
 
 

@@ -24,9 +24,8 @@ class ExpBackward0(Node):
 
 
 def exp(a):
-    """e ** a."""
-    with np.errstate(over="ignore"):
-        return record(np.exp(_floatify(a)), ExpBackward0, (a,), (OUTPUT,))
+    """e ** a. (An overflow to inf warns as numpy does: an errstate guard would triple the cost.)"""
+    return record(np.exp(_floatify(a)), ExpBackward0, (a,), (OUTPUT,))
 
 
 class LogBackward0(Node):
