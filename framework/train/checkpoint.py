@@ -37,7 +37,12 @@ _NAME = re.compile(r"^step_(\d+)$")
 
 
 def checkpoint_name(step):
-    """Directory name of the checkpoint at optimiser step ``step`` (zero-padded so names sort by step)."""
+    """Directory name of the checkpoint at optimiser step ``step`` (zero-padded so names sort by step).
+
+    Example:
+        >>> checkpoint_name(40)
+        'step_00000040'
+    """
     return f"step_{step:08d}"
 
 
@@ -96,7 +101,12 @@ def write_checkpoint(directory, name, model_state, state, meta):
 
 
 def read_meta(path):
-    """The ``meta.json`` of a checkpoint directory; CheckpointError when it is missing or damaged."""
+    """The ``meta.json`` of a checkpoint directory; CheckpointError when it is missing or damaged.
+
+    Example:
+        >>> read_meta("runs/xor/now/checkpoints/last")["step"]
+        150
+    """
     try:
         with open(Path(path) / META_FILE, encoding="utf-8") as f:
             meta = json.load(f)
@@ -131,7 +141,12 @@ def read_checkpoint(path):
 
 
 def list_checkpoints(directory):
-    """``[(step, path)]`` of the checkpoint directories under ``directory``, oldest first."""
+    """``[(step, path)]`` of the checkpoint directories under ``directory``, oldest first.
+
+    Example:
+        >>> [step for step, _ in list_checkpoints("runs/xor/now/checkpoints")]
+        [100, 150]
+    """
     directory = Path(directory)
     if not directory.is_dir():
         return []
@@ -147,6 +162,9 @@ def newest_valid(directory, warn):
     """The newest checkpoint under ``directory`` that loads, skipping damaged ones with a warning; or None.
 
     Returns ``(path, loaded)`` so the caller does not read it twice.
+
+    Example:
+        >>> path, checkpoint = newest_valid("runs/xor/now/checkpoints", warn=print)
     """
     for _, path in reversed(list_checkpoints(directory)):
         try:
@@ -173,8 +191,13 @@ def _point(directory, link_name, target_name):
 
 
 def resolve(path):
-    """A checkpoint directory from a path: the checkpoint itself, ``last``/``best`` (link or name file),
-    a ``checkpoints`` folder or a run directory (then its newest checkpoint)."""
+    """The checkpoint directory a path names: ``last``/``best`` (a link, or a file holding the name where
+    links are not available) are followed; any other path is returned as it is.
+
+    Example:
+        >>> resolve("runs/xor/now/checkpoints/last").name
+        'step_00000150'
+    """
     path = Path(path)
     if path.is_symlink():
         return path.resolve()
@@ -239,4 +262,9 @@ class CheckpointStore:
 
 
 def default_warn(message):
+    """Print a warning line to stderr (the default ``warn`` of the functions here).
+
+    Example:
+        >>> default_warn("warning: checkpoint x is damaged; skipping it")
+    """
     print(message, file=sys.stderr, flush=True)

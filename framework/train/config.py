@@ -75,7 +75,12 @@ def _wrap(value):
 
 
 def to_dict(value):
-    """Plain dicts and lists (for YAML, JSON and comparisons)."""
+    """Plain dicts and lists (for YAML, JSON and comparisons).
+
+    Example:
+        >>> type(to_dict(ConfigNode({"a": {"b": 1}}))["a"])
+        <class 'dict'>
+    """
     if isinstance(value, dict):
         return {k: to_dict(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -84,7 +89,12 @@ def to_dict(value):
 
 
 def parse_yaml(text, source):
-    """YAML text -> Python value, with a ConfigError giving line and column when it is malformed."""
+    """YAML text -> Python value, with a ConfigError giving line and column when it is malformed.
+
+    Example:
+        >>> parse_yaml("lr: 1e-3", "override")
+        {'lr': 0.001}
+    """
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506  (SafeLoader subclass)
     except yaml.YAMLError as exc:
@@ -123,7 +133,12 @@ def dump_yaml(config):
 
 
 def yaml_scalar(value):
-    """A value as it is written in YAML (``null``, ``true``, ``[2, 8, 2]``); ``required`` stays a word."""
+    """A value as it is written in YAML; ``required`` stays a word.
+
+    Example:
+        >>> yaml_scalar(None), yaml_scalar([2, 8, 2])
+        ('null', '[2, 8, 2]')
+    """
     if value == "required":
         return value
     return yaml.safe_dump(value, default_flow_style=True, width=10 ** 6).strip().removesuffix("...").strip()

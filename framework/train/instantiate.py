@@ -21,12 +21,21 @@ ARGS = "_args_"   # positional arguments, e.g. the layers of a Sequential
 
 
 def is_node(value):
-    """True for a mapping with a ``_target_`` key."""
+    """True for a mapping with a ``_target_`` key.
+
+    Example:
+        >>> is_node({"_target_": "framework.nn.ReLU"})
+        True
+    """
     return isinstance(value, dict) and TARGET in value
 
 
 def allow_user_modules():
-    """Make modules in the working directory importable (``_target_: my_models.XORNet``), as ``python -m`` does."""
+    """Make modules in the working directory importable (``_target_: my_models.XORNet``), as ``python -m`` does.
+
+    Example:
+        >>> allow_user_modules(); import my_models
+    """
     cwd = os.getcwd()
     if cwd not in sys.path and "" not in sys.path:
         sys.path.insert(0, cwd)
@@ -107,7 +116,12 @@ def instantiate(node, *args, key="config"):
 
 
 def build_nested(value, key):
-    """Build ``_target_`` nodes found in a keyword argument (directly or in a list); other values unchanged."""
+    """Build ``_target_`` nodes found in a keyword argument (directly or in a list); other values unchanged.
+
+    Example:
+        >>> build_nested([{"_target_": "framework.nn.ReLU"}, 3], "model._args_")
+        [ReLU(), 3]
+    """
     if is_node(value):
         return instantiate(value, key=key)
     if isinstance(value, list):

@@ -29,7 +29,11 @@ def seed_everything(seed):
 
 
 def capture():
-    """The state of every generator: plain numbers plus Tensors (storable with framework.save)."""
+    """The state of every generator: plain numbers plus Tensors (storable with framework.save).
+
+    Example:
+        >>> framework.save({"rng": capture()}, "rng.safetensors")
+    """
     _, keys, pos, has_gauss, cached = np.random.get_state()
     version, internal, gauss_next = random.getstate()
     return {
@@ -43,7 +47,11 @@ def capture():
 
 
 def restore(state):
-    """Put every generator back to a state returned by ``capture``."""
+    """Put every generator back to a state returned by ``capture``.
+
+    Example:
+        >>> restore(framework.load("rng.safetensors")["rng"])
+    """
     framework_random.set_rng_state(state["framework"])
     np_state = state["numpy"]
     np.random.set_state(("MT19937", np.asarray(_array(np_state["keys"])).astype(np.uint32), int(np_state["pos"]),

@@ -18,7 +18,12 @@ CHECKPOINTS = "checkpoints"
 
 
 def new_run_dir(config_name, root=RUNS_ROOT, now=None):
-    """A fresh ``root/<config_name>/<timestamp>`` path (suffixed ``-2``, ``-3`` ... if taken)."""
+    """A fresh ``root/<config_name>/<timestamp>`` path (suffixed ``-2``, ``-3`` ... if taken).
+
+    Example:
+        >>> new_run_dir("xor")
+        PosixPath('runs/xor/2024-05-01_12-00-00')
+    """
     stamp = (now or datetime.datetime.now()).strftime("%Y-%m-%d_%H-%M-%S")
     base = Path(root) / config_name / stamp
     candidate, n = base, 1
@@ -35,7 +40,12 @@ def _run_dir_of(checkpoint):
 
 
 def find_in(path, warn=default_warn):
-    """The newest valid checkpoint in a run directory, a ``checkpoints`` folder, or the checkpoint itself."""
+    """The newest valid checkpoint in a run directory, a ``checkpoints`` folder, or the checkpoint itself.
+
+    Example:
+        >>> find_in("runs/xor/2024-05-01_12-00-00").name
+        'step_00000150'
+    """
     path = resolve(Path(path))
     if (path / "meta.json").exists() or path.name.startswith("step_"):
         read_checkpoint(path)  # raises CheckpointError naming what is wrong

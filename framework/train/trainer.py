@@ -46,7 +46,12 @@ RESUMABLE_CHANGES = ("output_dir", "train.epochs", "train.max_steps", "train.che
 
 
 def batch_size_of(batch):
-    """Number of samples in a batch: the first dimension of its first array-like leaf."""
+    """Number of samples in a batch: the first dimension of its first array-like leaf.
+
+    Example:
+        >>> batch_size_of((framework.zeros(8, 2), framework.zeros(8)))
+        8
+    """
     while isinstance(batch, (tuple, list, dict)):
         if not batch:
             return 0
@@ -58,7 +63,12 @@ def batch_size_of(batch):
 
 
 def flatten(mapping, prefix=""):
-    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}`` (lists stay whole)."""
+    """Nested dicts to dotted keys; lists stay whole.
+
+    Example:
+        >>> flatten({"a": {"b": 1, "c": [1, 2]}})
+        {'a.b': 1, 'a.c': [1, 2]}
+    """
     out = {}
     for key, value in mapping.items():
         if isinstance(value, dict) and value:
@@ -73,7 +83,12 @@ def _resumable(key):
 
 
 def config_differences(saved, current):
-    """Human-readable differences between two configs, ignoring keys a resume may change."""
+    """Human-readable differences between two configs, ignoring keys a resume may change.
+
+    Example:
+        >>> config_differences({"model": {"sizes": [2, 8]}}, {"model": {"sizes": [2, 16]}})
+        ['model.sizes is [2, 8] there and [2, 16] here']
+    """
     a, b = flatten(to_dict(saved)), flatten(to_dict(current))
     diffs = []
     for key in sorted(set(a) | set(b)):
