@@ -18,21 +18,19 @@ import contextlib
 import difflib
 import inspect
 import math
-import signal
-import threading
 import time
 from itertools import islice
 from pathlib import Path
 
 import numpy as np
 
-from .. import autograd
 from ..autograd.grad_mode import no_grad
 from ..nn.utils import clip_grad_norm_
 from . import rng
 from .checkpoint import CheckpointStore, read_checkpoint
 from .config import ConfigNode, dump_yaml, parse_yaml, to_dict, validate_section
 from .errors import CheckpointError, ConfigError, NonFiniteLossError, TrainingInterrupted
+from .guards import FindNonFinite, StopOnSignal
 from .logging import RunLogger
 from .rundir import new_run_dir
 from .schema import LOGGING, TRAIN
@@ -163,9 +161,9 @@ class Trainer:
         self.logger = None
         self.stop_reason = None
         self.last_metrics = {}
-        self._signal = None
+        self.stop_signal = None
         self._saved_step = None
-        self._culprit = None
+        self.nonfinite_origin = None
         self._log_clock = time.perf_counter()
 
     # ------------------------------------------------------------------------------------------ set-up
@@ -275,7 +273,7 @@ class Trainer:
             if position >= n_batches:
                 next(batches, None)  # let the loader finish its epoch, so its state points at the next one
             self._after_step(epoch_done=position >= n_batches)
-            if self._signal is not None or self._finished():
+            if self.stop_signal is not None or self._finished():
                 break
         self.logger.progress.end_epoch()
         if position >= n_batches:  # else stopped mid-epoch (signal, max_steps): the epoch goes on after a resume
@@ -287,7 +285,7 @@ class Trainer:
         self.optimizer.zero_grad(set_to_none=True)
         loss_sum = 0.0
         for index, (batch, n) in enumerate(zip(window, sizes)):
-            self._culprit = None
+            self.nonfinite_origin = None
             loss = self.compute_loss(batch)
             value = float(loss.item())
             if not math.isfinite(value):
@@ -479,18 +477,18 @@ class Trainer:
 
     # ------------------------------------------------------------------------------------------ stops
     def _stop_if_signalled(self):
-        if self._signal is None:
+        if self.stop_signal is None:
             return
         if self._saved_step != self.global_step:
             self._save_checkpoint()
         self.logger.flush()
-        raise TrainingInterrupted(self._signal, self.global_step, self.checkpoints.latest())
+        raise TrainingInterrupted(self.stop_signal, self.global_step, self.checkpoints.latest())
 
     def _stop_non_finite(self, value, loss, index, count):
         where = f"step {self.global_step + 1} (epoch {self.epoch + 1}, micro-batch {index + 1} of {count})"
         if self.options.detect_anomaly:
-            if self._culprit is not None:
-                origin = f"non-finite values first appeared in the output of {self._culprit}"
+            if self.nonfinite_origin is not None:
+                origin = f"non-finite values first appeared in the output of {self.nonfinite_origin}"
             else:
                 op = type(loss.grad_fn).__name__ if loss.grad_fn is not None else "the loss function"
                 origin = (f"the model's outputs were finite; the loss computation made it "
@@ -501,65 +499,7 @@ class Trainer:
         raise NonFiniteLossError(f"loss is {value} at {where}; training stopped ({hint}). {self._last_good()}.")
 
     def _signals(self):
-        return _SignalGuard(self)
+        return StopOnSignal(self)
 
     def _anomaly(self):
-        return _AnomalyGuard(self) if self.options.detect_anomaly else contextlib.nullcontext()
-
-
-class _SignalGuard:
-    """SIGINT/SIGTERM set a flag; the loop saves a checkpoint at the next step boundary and stops.
-    A second SIGINT stops at once (KeyboardInterrupt)."""
-
-    def __init__(self, trainer):
-        self.trainer = trainer
-        self.previous = {}
-
-    def _handle(self, signum, frame):
-        if self.trainer._signal is not None and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        self.trainer._signal = signum
-
-    def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                self.previous[sig] = signal.signal(sig, self._handle)
-        return self
-
-    def __exit__(self, *exc):
-        for sig, handler in self.previous.items():
-            signal.signal(sig, handler)
-        return False
-
-
-class _AnomalyGuard:
-    """Anomaly mode for the run: NaN gradients name their op, and forward hooks note the first module whose
-    output is not finite."""
-
-    def __init__(self, trainer):
-        self.trainer = trainer
-        self.handles = []
-        self.previous = None
-
-    def __enter__(self):
-        self.previous = (autograd.is_anomaly_enabled(), autograd.is_anomaly_check_nan_enabled())
-        autograd.set_detect_anomaly(True)
-        for name, module in self.trainer.model.named_modules():
-            self.handles.append(module.register_forward_hook(self._hook(name or "model", module)))
-        return self
-
-    def _hook(self, name, module):
-        trainer = self.trainer
-
-        def check(mod, inputs, output):
-            data = getattr(output, "_data", None)
-            if trainer._culprit is None and data is not None and not np.isfinite(data).all():
-                op = type(output.grad_fn).__name__ if output.grad_fn is not None else "no grad_fn"
-                trainer._culprit = f"{name} ({type(module).__name__}, op {op})"
-        return check
-
-    def __exit__(self, *exc):
-        for handle in self.handles:
-            handle.remove()
-        autograd.set_detect_anomaly(*self.previous)
-        return False
+        return FindNonFinite(self) if self.options.detect_anomaly else contextlib.nullcontext()

@@ -208,7 +208,8 @@ def test_a_new_run_refuses_a_directory_that_holds_checkpoints(capsys, tmp_path):
 
 
 def test_a_model_that_no_longer_matches_fails_without_touching_the_run(capsys, tmp_path):
-    net = "import framework\nclass Net(framework.nn.MLP):\n    def __init__(self):\n        super().__init__([2, {}, 3])\n"
+    net = ("import framework\nclass Net(framework.nn.MLP):\n"
+           "    def __init__(self):\n        super().__init__([2, {}, 3])\n")
     (tmp_path / "my_net.py").write_text(net.format(4))
     path = write_config(tmp_path, tiny_config(model={"_target_": "my_net.Net"}, output_dir="run"))
     assert run_cli(capsys, path, "train.max_steps=2").code == 0
