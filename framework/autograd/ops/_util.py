@@ -91,10 +91,13 @@ def sum_to(g, shape):
 
 def expand_to(g, shape, dims=None):
     """Broadcast a reduced gradient back to ``shape`` (``dims`` were removed without keepdim)."""
-    if dims is not None:
-        g = unsqueeze_dims(g, dims)
     if isinstance(g, Tensor):
+        if dims is not None:
+            g = unsqueeze_dims(g, dims)
         return g.expand(tuple(shape))
+    if dims and g.ndim:
+        # put the removed dims back as size-1 axes; a reshape is far cheaper than np.expand_dims
+        g = g.reshape(tuple(1 if i in dims else s for i, s in enumerate(shape)))
     return np.broadcast_to(g, shape)
 
 
