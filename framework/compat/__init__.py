@@ -70,9 +70,6 @@ class _Proxy(types.ModuleType):
                 raise
             raise report_missing(target.__name__, attr) from None
 
-    def __setattr__(self, attr, value):
-        setattr(self.__dict__["_target"], attr, value)
-
     def __dir__(self):
         return dir(self.__dict__["_target"])
 

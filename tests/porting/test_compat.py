@@ -82,3 +82,10 @@ def test_shape_is_a_tuple_with_numel():
     assert t.shape.numel() == 6
     assert t.size(-1) == 3
     assert repr(t.shape) == "framework.Size([2, 3])"
+
+
+def test_alias_leaves_framework_modules_untouched(alias):
+    import torch.nn  # noqa: F401  (the import system sets attributes on the proxy parent)
+
+    assert framework.nn.__name__ == "framework.nn"
+    assert framework.__spec__.name == "framework"
