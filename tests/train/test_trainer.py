@@ -234,3 +234,14 @@ def test_monitoring_a_validation_metric_without_validation_data(tmp_path):
     with pytest.raises(ConfigError, match=r"train.monitor is 'val/accuracy', which this run does not measure "
                                           r"\(there is no validation data: set data.val or data.val_fraction\)"):
         linear_problem(tmp_path, val_metrics=["val/loss", "val/accuracy"], monitor="val/accuracy")
+
+
+def test_reduce_lr_on_plateau_gets_the_monitored_metric_at_each_validation(tmp_path):
+    values = iter([1.0, 1.0, 1.0, 1.0])
+    trainer, *_ = linear_problem(
+        tmp_path, validate=lambda: {"val/loss": next(values)}, val_metrics=["val/loss"], epochs=4,
+        scheduler=lambda opt: framework.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=1))
+    with trainer:
+        trainer.fit()
+    per_epoch = [r["train/lr"] for r in read_metrics(tmp_path / "run") if "train/lr" in r][::4]
+    assert per_epoch == [0.1, 0.1, 0.1, 0.05], "no improvement for more than 1 validation halves the lr"
