@@ -3,7 +3,7 @@ import pytest
 
 import framework
 from framework.optim import Adam
-from optim_reference import PROBLEMS, assert_same_history, cases, framework_run, reference_run
+from .optim_reference import PROBLEMS, assert_same_history, cases, framework_run, reference_run
 
 
 @pytest.mark.parametrize("options, problem", cases("Adam"))

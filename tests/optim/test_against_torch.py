@@ -7,7 +7,7 @@ import pytest
 import framework
 from framework import optim
 from framework.autograd.tensor import Tensor
-from optim_reference import (BASE_LRS, CONFIGS, PROBLEMS, SCHEDULE_BUILDERS, assert_same_history,
+from .optim_reference import (BASE_LRS, CONFIGS, PROBLEMS, SCHEDULE_BUILDERS, assert_same_history,
                              framework_run)
 
 torch = pytest.importorskip("torch")

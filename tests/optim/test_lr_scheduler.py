@@ -10,7 +10,7 @@ import framework
 from framework.optim import SGD, Adagrad, Adam, lr_scheduler
 from framework.optim.lr_scheduler import (CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, LRScheduler,
                                           MultiStepLR, OneCycleLR, ReduceLROnPlateau, SequentialLR, StepLR)
-from optim_reference import BASE_LRS, SCHEDULE_BUILDERS
+from .optim_reference import BASE_LRS, SCHEDULE_BUILDERS
 
 def make_optimizer(cls=SGD, base_lrs=BASE_LRS, **options):
     groups = [{"params": [framework.zeros(2, requires_grad=True)], "lr": lr} for lr in base_lrs]

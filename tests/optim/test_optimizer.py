@@ -9,7 +9,7 @@ import pytest
 import framework
 from framework.autograd.tensor import Tensor
 from framework.optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop, required
-from optim_reference import PROBLEMS, assert_same_history, reference_run, run_one_step
+from .optim_reference import PROBLEMS, assert_same_history, reference_run, run_one_step
 
 ALL = [SGD, Adam, AdamW, RMSprop, Adagrad]
 # Options that switch every state buffer and code path on.
