@@ -85,33 +85,43 @@ def _correction(unbiased, correction):
     return 1 if unbiased else 0
 
 
+def _centred(a, dims):
+    """a - mean(a) over ``dims`` (kept), for arrays and Tensors alike."""
+    if hasattr(a, "_data"):
+        return a - a.mean(dim=dims, keepdim=True)
+    return a - a.mean(axis=dims, keepdims=True)
+
+
 class VarBackward0(Node):
     __slots__ = ()
 
     def backward(self, g, a):
         shape, dims, keepdims_dims, denom = self._args
-        centred = a - a.mean(dim=dims, keepdim=True) if hasattr(a, "_data") else a - a.mean(axis=dims, keepdims=True)
         scale = 2.0 / denom if denom else np.inf  # no degrees of freedom left: nan, as PyTorch
         with np.errstate(invalid="ignore"):
-            return (expand_to(g, shape, keepdims_dims) * centred * scale,)
+            return (expand_to(g, shape, keepdims_dims) * _centred(a, dims) * scale,)
+
+
+def _variance(a, op, dim, unbiased, keepdim, correction):
+    """The part var and std share: the variance array and the node arguments."""
+    _check_float(a, op)
+    d = a._data
+    dims = normalize_dims(dim, d.ndim)
+    n = 1
+    for i in dims:
+        n *= d.shape[i]
+    denom = builtins.max(n - _correction(unbiased, correction), 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = np.sum(_centred(d, dims) ** 2, axis=dims, keepdims=keepdim) / denom
+    return np.asarray(v, d.dtype), (d.shape, dims, _removed(dims, keepdim), denom)
 
 
 def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance with Bessel's correction by default (``correction=0`` or ``unbiased=False`` for biased)."""
     if isinstance(dim, bool):
         dim, unbiased = None, dim
-    _check_float(a, "var")
-    d = a._data
-    dims = normalize_dims(dim, d.ndim)
-    c = _correction(unbiased, correction)
-    n = 1
-    for i in dims:
-        n *= d.shape[i]
-    denom = builtins.max(n - c, 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.asarray(np.sum((d - d.mean(axis=dims, keepdims=True)) ** 2, axis=dims, keepdims=keepdim) / denom,
-                         d.dtype)
-    return record(out, VarBackward0, (a,), (a,), (d.shape, dims, _removed(dims, keepdim), denom))
+    out, args = _variance(a, "var", dim, unbiased, keepdim, correction)
+    return record(out, VarBackward0, (a,), (a,), args)
 
 
 class StdBackward0(Node):
@@ -119,28 +129,17 @@ class StdBackward0(Node):
 
     def backward(self, g, a, out):
         shape, dims, keepdims_dims, denom = self._args
-        centred = a - a.mean(dim=dims, keepdim=True) if hasattr(a, "_data") else a - a.mean(axis=dims, keepdims=True)
         with np.errstate(invalid="ignore", divide="ignore"):
             scale = expand_to(g / (out * denom), shape, keepdims_dims)
-        return (scale * centred,)
+        return (scale * _centred(a, dims),)
 
 
 def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation (square root of ``var`` with the same arguments)."""
     if isinstance(dim, bool):
         dim, unbiased = None, dim
-    _check_float(a, "std")
-    d = a._data
-    dims = normalize_dims(dim, d.ndim)
-    c = _correction(unbiased, correction)
-    n = 1
-    for i in dims:
-        n *= d.shape[i]
-    denom = builtins.max(n - c, 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        v = np.sum((d - d.mean(axis=dims, keepdims=True)) ** 2, axis=dims, keepdims=keepdim) / denom
-    return record(np.asarray(np.sqrt(v), d.dtype), StdBackward0, (a,), (a, OUTPUT),
-                  (d.shape, dims, _removed(dims, keepdim), denom))
+    v, args = _variance(a, "std", dim, unbiased, keepdim, correction)
+    return record(np.sqrt(v), StdBackward0, (a,), (a, OUTPUT), args)
 
 
 class ProdBackward0(Node):
