@@ -14,6 +14,7 @@ import numpy as np
 
 from . import grad_mode
 from .anomaly import STATE as anomaly
+from .node import FREED_MSG
 
 
 def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, accumulate=True):
@@ -98,7 +99,16 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
             elif node._materialize and any(g is None for g in grads):
                 grads = _materialize(node, grads, create_graph)
             try:
-                in_grads = node._apply(grads, create_graph)
+                if node._plain_apply and not create_graph:
+                    # Node._apply inlined: this runs once per node of every backward pass
+                    saved = node._saved
+                    if saved is None:
+                        raise RuntimeError(FREED_MSG)
+                    if node._versions:
+                        node._check_versions()
+                    in_grads = node.backward(grads[0], *saved) if node._n_out == 1 else node.backward(grads, *saved)
+                else:
+                    in_grads = node._apply(grads, create_graph)
             except RuntimeError:
                 if anomaly.enabled and node._trace is not None:
                     _warn_trace(node)
@@ -107,11 +117,24 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
                 _check_nan(node, in_grads)
             if hooks is not None and "post" in hooks:
                 in_grads = _run_post_hooks(hooks["post"], in_grads, grads, create_graph)
-            if not retain_graph:
-                node._release()
+            if not retain_graph and node._saved:
+                node._saved = None  # Node._release inlined
+                node._saved_vars = None
             for edge, g in zip(node._next, in_grads):
-                if edge is not None and g is not None:
-                    send(edge[0], edge[1], g)
+                if edge is None or g is None:
+                    continue
+                target = edge[0]
+                if target._is_node and executable is None:
+                    # send() inlined for the common case: a node, no pruning
+                    buf = buffers.get(target)
+                    if buf is None:
+                        buf = buffers[target] = [None] * target._n_out
+                        push(heap, (-target._seq, target))
+                    nr = edge[1]
+                    prev = buf[nr]
+                    buf[nr] = g if prev is None else prev + g
+                else:
+                    send(target, edge[1], g)
 
         # leaves last: grad mode is still that of the backward pass, so post-accumulate hooks
         # may update parameters in place (the optimizer-in-backward pattern)

@@ -30,6 +30,11 @@ class Node:
                  "_n_out", "_out_meta", "_args", "__weakref__")
     _is_node = True
     _materialize = True  # fill missing output grads of multi-output nodes with zeros
+    _plain_apply = True  # the engine may inline ``_apply`` (false for nodes that override it)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._plain_apply = cls._apply is Node._apply
 
     def name(self):
         return type(self).__name__
