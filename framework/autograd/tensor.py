@@ -470,15 +470,25 @@ def record(data, cls, inputs, saved=(), args=None):
     ``saved`` lists what the backward formula receives: input tensors (checked against in-place
     changes), ``OUTPUT`` for the result itself, or plain values. ``args`` are kept after backward.
     """
-    out = make(data)
+    if type(data) is not np.ndarray:
+        data = np.asarray(data)
+    out = object.__new__(Tensor)  # make() inlined: every op passes here
+    out._data = data
+    out._grad = None
+    out._requires_grad = False
+    out.grad_fn = None
+    out._output_nr = 0
+    out._vc = None
+    out._extra = None
+    if _grad.inference:
+        out._extra = {"inference": True}
+        return out
     if not _grad.enabled:
         return out
     for t in inputs:
         if t is not None and t._requires_grad:
-            break
-    else:
-        return out
-    attach(out, cls, inputs, saved, args)
+            attach(out, cls, inputs, saved, args)
+            return out
     return out
 
 
