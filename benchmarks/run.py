@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -88,13 +89,7 @@ class Worker:
         return getattr(module, f"build_{self.system}")(module.SIZES[self.size], **options)
 
     def time(self, row, seconds):
-        step = self.steps.get(row)
-        if step is None:
-            step = self.steps[row] = self.build(row)
-            start, n = time.perf_counter(), 0
-            while n < WARMUP_STEPS or time.perf_counter() - start < WARMUP_SECONDS:
-                step()
-                n += 1
+        step = self.steps[row]
         faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         clock = time.perf_counter
         start, n = clock(), 0
@@ -112,10 +107,6 @@ class Worker:
         from workloads import ROWS
         on_forward = getattr(ROWS[row][0], "ON_FORWARD", False)
         trace = self.system != "torch"
-        # one untraced build and step first: imports and one-time caches are not the step's memory
-        warm = self.build(row)
-        warm()
-        del warm
         if trace:
             tracemalloc.start()
         try:
@@ -136,6 +127,17 @@ class Worker:
         finally:
             if trace:
                 tracemalloc.stop()
+
+    def warm_up(self, rows):
+        """Build every row and take a few steps, untraced: imports and one-time caches (PyTorch's first
+        optimiser step imports torch._dynamo, seconds) happen here, while the other workers start too, and
+        never count as a step's time or memory. These builds are the ones timed later."""
+        for row in rows:
+            step = self.steps[row] = self.build(row)
+            start, n = time.perf_counter(), 0
+            while n < WARMUP_STEPS or time.perf_counter() - start < WARMUP_SECONDS:
+                step()
+                n += 1
 
     def serve(self, requests, replies):
         for line in requests:
@@ -173,20 +175,22 @@ def worker_main(args):
         torch.set_num_threads(args.threads)
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "w")
     sys.stdout = sys.stderr  # anything a workload prints must not garble the replies
-    Worker(args.worker, args.size).serve(sys.stdin, replies)
+    worker = Worker(args.worker, args.size)
+    worker.warm_up(args.rows.split(","))
+    worker.serve(sys.stdin, replies)
 
 
 # ============================================================================================ suite side
 class WorkerProcess:
     """A running worker, answering one JSON request at a time."""
 
-    def __init__(self, name, system, size, threads, mallopt=False):
+    def __init__(self, name, system, size, threads, rows, mallopt=False):
         self.name, self.system = name, system
         env = dict(os.environ)
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             env[var] = str(threads)
         command = [sys.executable, str(Path(__file__).resolve()), "--worker", system, "--size", size,
-                   "--threads", str(threads)] + (["--mallopt"] if mallopt else [])
+                   "--threads", str(threads), "--rows", ",".join(rows)] + (["--mallopt"] if mallopt else [])
         self.log = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
                                         text=True, env=env, cwd=HERE.parent)
@@ -232,18 +236,36 @@ def run_suite(args):
     mode = MODES["tiny" if args.tiny else "quick" if args.quick else "full"]
     systems = [s for s in SYSTEMS if s != "torch" or torch_wanted(args)]
     started = time.perf_counter()
-    workers = {s: WorkerProcess(s, s, mode["size"], args.threads) for s in systems}
-    extra = {f"{s}+mallopt": WorkerProcess(f"{s}+mallopt", s, mode["size"], args.threads, mallopt=True)
+    workers = {s: WorkerProcess(s, s, mode["size"], args.threads, list(ROWS)) for s in systems}
+    extra = {f"{s}+mallopt": WorkerProcess(f"{s}+mallopt", s, mode["size"], args.threads, ["mlp"], mallopt=True)
              for s in ("framework", "numpy")}
     everyone = {**workers, **extra}
     results = {"mode": "tiny" if args.tiny else "quick" if args.quick else "full", "systems": systems,
                "threads": args.threads, "times": {}, "probes": {}, "errors": {}}
+    # --tiny only checks that everything runs: its trainer run overlaps the workers' start-up (saves seconds);
+    # otherwise the trainer runs once per repetition, while the workers wait
+    pool = ThreadPoolExecutor(max_workers=1)
+    background = {row: pool.submit(module.measure, mode["digits_steps"])
+                  for row, module in TRAINER_ROWS.items()} if args.tiny else {}
+
+    def record_trainer(row, measure):
+        try:
+            results["times"].setdefault(f"{row}/framework", []).append(measure())
+        except Exception as exc:
+            results["errors"].setdefault(f"{row}/framework", f"{type(exc).__name__}: {exc}")
+
+    def progress(text):
+        print(f"[{time.perf_counter() - started:5.1f} s] {text}", file=sys.stderr, flush=True)
+
     try:
-        results["info"] = {name: w.request(op="info") for name, w in workers.items()}
+        results["info"] = {name: w.request(op="info") for name, w in everyone.items()}
+        progress(f"workers ready: {', '.join(everyone)}")
         for row in ROWS:
             for name, w in workers.items():
                 results["probes"][f"{row}/{name}"] = w.request(op="probe", row=row)
+        progress("memory and agreement probes done")
         for rep in range(mode["reps"]):
+            progress(f"repetition {rep + 1} of {mode['reps']}")
             for row in ROWS:
                 names = list(workers) + (list(extra) if row == "mlp" else [])
                 shift = rep % len(names)
@@ -254,13 +276,13 @@ def run_suite(args):
                         results["errors"].setdefault(key, reply["error"])
                     else:
                         results["times"].setdefault(key, []).append(reply)
-            for row, module in TRAINER_ROWS.items():
-                try:
-                    reply = module.measure(mode["digits_steps"])
-                    results["times"].setdefault(f"{row}/framework", []).append(reply)
-                except Exception as exc:
-                    results["errors"].setdefault(f"{row}/framework", f"{type(exc).__name__}: {exc}")
+            if not background:
+                for row, module in TRAINER_ROWS.items():
+                    record_trainer(row, lambda: module.measure(mode["digits_steps"]))
+        for row, future in background.items():
+            record_trainer(row, future.result)
     finally:
+        pool.shutdown()
         for w in everyone.values():
             w.close()
     results["seconds"] = time.perf_counter() - started
@@ -292,7 +314,10 @@ def fmt_ratio(a, b):
 
 
 def mib(value):
-    return "-" if value is None else f"{value / 2 ** 20:.2f}"
+    if value is None:
+        return "-"
+    value /= 2 ** 20
+    return f"{value:.3g}" if value < 10 else f"{value:.1f}"
 
 
 def table(results):
@@ -301,7 +326,7 @@ def table(results):
     torch_on = "torch" in systems
     head = ["workload", "framework", "numpy"] + (["PyTorch"] if torch_on else [])
     head += ["fw/numpy"] + (["fw/PyTorch"] if torch_on else [])
-    head += ["peak MiB fw", "peak MiB numpy", "mem fw/numpy", "spread"]
+    head += ["fw_MiB", "numpy_MiB", "fw/numpy_MiB", "spread"]
     rows = []
     for row in list(ROWS) + list(TRAINER_ROWS):
         rate = {s: median_rate(results, f"{row}/{s}") for s in systems}
@@ -421,7 +446,7 @@ def report(results):
     print(f"benchmarks/run.py ({results['mode']}): median steps/s over {MODES[results['mode']]['reps']} "
           f"interleaved repetitions; {results['threads']} BLAS/OpenMP thread(s) per system; "
           f"{cpu_name()}, {os.cpu_count()} cores; python {platform.python_version()}, {', '.join(versions)}")
-    print("peak MiB: tracemalloc peak of one training step (weights, optimiser state, gradients, activations, "
+    print("*_MiB: tracemalloc peak of one training step (weights, optimiser state, gradients, activations, "
           "temporaries); spread: (max - min) / median of the repetitions, worst system\n")
     print(table(results))
     digits = results["times"].get("digits_mlp/framework")
@@ -470,6 +495,7 @@ def main(argv=None):
     parser.add_argument("--worker", choices=SYSTEMS, help=argparse.SUPPRESS)
     parser.add_argument("--size", default="full", help=argparse.SUPPRESS)
     parser.add_argument("--mallopt", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--rows", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         worker_main(args)
