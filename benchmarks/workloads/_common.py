@@ -8,6 +8,8 @@ Example:
     >>> arrays = linear_weights(rng(), 784, 256)          # [weight (256, 784), bias (256,)]
     >>> load_weights(framework, model, arrays)             # copy into model.parameters(), in order
 """
+import math
+
 import numpy as np
 
 SEED = 0
@@ -63,6 +65,9 @@ class AdamNumpy:
     """Adam as PyTorch computes it, in place: no parameter-sized array is allocated after construction.
 
     ``params`` and ``grads`` are matching lists of arrays; the caller fills ``grads`` before ``step()``.
+    Twelve passes over each parameter: sqrt(v) / c + eps is computed as (sqrt(v) + eps * c) / c with the
+    1 / c folded into the step size (c = sqrt(1 - beta2**t)), the same rounding-level rewrite the
+    framework's Adam makes.
     """
 
     def __init__(self, params, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
@@ -76,22 +81,21 @@ class AdamNumpy:
     def step(self):
         self.t += 1
         b1, b2 = self.beta1, self.beta2
-        step_size = self.lr / (1.0 - b1 ** self.t)
-        root_correction = np.sqrt(1.0 - b2 ** self.t)
+        correction = math.sqrt(1.0 - b2 ** self.t)  # a Python float: a numpy float64 would promote the loops
+        scale = self.lr / (1.0 - b1 ** self.t) * correction
         for p, g, m, v in zip(self.params, self.grads, self.exp_avg, self.exp_avg_sq):
             tmp = self.scratch[:p.size].reshape(p.shape)
-            m *= b1
-            np.multiply(g, 1.0 - b1, out=tmp)
+            np.subtract(g, m, out=tmp)      # m += (1 - b1) * (g - m)
+            tmp *= 1.0 - b1
             m += tmp
-            v *= b2
+            v *= b2                         # v = b2 * v + (1 - b2) * g * g
             np.multiply(g, g, out=tmp)
             tmp *= 1.0 - b2
             v += tmp
-            np.sqrt(v, out=tmp)
-            tmp *= 1.0 / root_correction
-            tmp += self.eps
+            np.sqrt(v, out=tmp)             # p -= scale * m / (sqrt(v) + eps * c)
+            tmp += self.eps * correction
             np.divide(m, tmp, out=tmp)
-            tmp *= step_size
+            tmp *= scale
             p -= tmp
 
 
