@@ -15,6 +15,7 @@ import numpy as np
 from . import grad_mode
 from .anomaly import STATE as anomaly
 from .node import FREED_MSG
+from .tensor import Tensor
 
 
 def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, accumulate=True):
@@ -211,14 +212,12 @@ def _materialize(node, grads, create_graph):
             dtype, shape = meta[i]
             z = np.zeros(shape, dtype=dtype)
             if create_graph:
-                from .tensor import Tensor
                 z = Tensor(z)
             out[i] = z
     return out
 
 
 def _as_tensor(g):
-    from .tensor import Tensor
     return g if isinstance(g, Tensor) else Tensor(g)
 
 
@@ -258,7 +257,6 @@ def _run_post_hooks(fns, in_grads, grads, create_graph):
 
 
 def _check_hook_result(fn, old, new):
-    from .tensor import Tensor
     if not isinstance(new, Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
     name = getattr(fn, "__name__", repr(fn))
@@ -287,7 +285,6 @@ def _accumulate(t, g, create_graph):
 
     Under ``create_graph`` the sum is recorded instead (``x.grad`` gets a grad_fn, as in PyTorch).
     """
-    from .tensor import Tensor
     if create_graph and isinstance(g, Tensor):
         if g._data.shape != t._data.shape:
             g = g.expand(t._data.shape)

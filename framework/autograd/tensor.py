@@ -392,8 +392,7 @@ class Tensor:
         Example:
             >>> (x * x).sum().backward()
         """
-        from .functional import backward
-        backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph,
+        _autograd_backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph,
                  inputs=inputs)
 
 
@@ -566,3 +565,7 @@ def record_multi(datas, cls, inputs, saved=(), args=None):
         o.grad_fn = node
         o._output_nr = i
     return outs
+
+
+# at the bottom: functional imports the engine, which imports this module
+from .functional import backward as _autograd_backward  # noqa: E402
