@@ -19,7 +19,6 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "configs" / "digits_mlp.yaml"
-STEPS = {"full": 400, "quick": 160, "tiny": 10}
 
 
 def steps_per_second(records, batch_size):
