@@ -64,7 +64,7 @@ def check_suite(stdout, results, systems):
             assert other == pytest.approx(checks[0], rel=1e-3, abs=1e-6)
     assert positive(rows[TRAINER_WORKLOAD]["framework"])
     assert rows[TRAINER_WORKLOAD]["numpy"] == "-"
-    for text in ("Targets (", "Allocator (mlp)", "Memory of deep"):
+    for text in ("Targets (", "Allocator (mlp)", "deep with and without checkpointing"):
         assert text in stdout
     for system in ("framework", "numpy"):  # mallopt on and off were both measured
         assert results["times"][f"mlp/{system}+mallopt"][0]["steps_per_s"] > 0
