@@ -5,8 +5,9 @@ Run:  python benchmarks/run.py [--quick] [--tiny] [--no-torch] [--threads N] [--
 Every workload (benchmarks/workloads/) is a full training step. Each system (framework, numpy by hand,
 PyTorch when importable) runs in its own worker process (this script with ``--worker``), started once and
 kept for the whole suite; the workers take turns, one at a time, so they never compete for the CPU.
-Repetitions interleave the systems (their order rotates every round), and the table shows the median
-steps/s over the repetitions, so load from other jobs on a shared machine hits every system alike.
+Repetitions interleave the systems (their order rotates every round). The table shows the median steps/s
+over the repetitions; a ratio is the median of the ratios within each repetition, whose runs are seconds
+apart, so a slow spell of a shared machine hits both sides of a ratio alike.
 
 Peak memory: ``tracemalloc`` peak during one training step (after two warm-up steps), counting
 everything the step's process holds that was allocated since the model was built: parameters, optimiser
@@ -295,6 +296,15 @@ def median_rate(results, key):
     return statistics.median(r["steps_per_s"] for r in runs) if runs else None
 
 
+def speed_ratio(results, key, other):
+    """Median over the repetitions of steps/s of ``key`` / steps/s of ``other`` in the same repetition (they ran
+    seconds apart, so a slow spell of the shared machine affects both); None when either was not measured."""
+    a, b = results["times"].get(key), results["times"].get(other)
+    if not a or not b:
+        return None
+    return statistics.median(x["steps_per_s"] / y["steps_per_s"] for x, y in zip(a, b))
+
+
 def spread(results, key):
     runs = results["times"].get(key)
     if not runs or len(runs) < 2:
@@ -311,6 +321,10 @@ def fmt_rate(value):
 
 def fmt_ratio(a, b):
     return "-" if a is None or b is None else f"{a / b:.2f}x"
+
+
+def fmt_x(value):
+    return "-" if value is None else f"{value:.2f}x"
 
 
 def mib(value):
@@ -334,8 +348,8 @@ def table(results):
         spreads = [x for x in (spread(results, f"{row}/{s}") for s in systems) if x is not None]
         line = [row] + [fmt_rate(rate[s]) for s in ("framework", "numpy")]
         line += [fmt_rate(rate["torch"])] if torch_on else []
-        line += [fmt_ratio(rate["framework"], rate["numpy"])]
-        line += [fmt_ratio(rate["framework"], rate["torch"])] if torch_on else []
+        line += [fmt_x(speed_ratio(results, f"{row}/framework", f"{row}/numpy"))]
+        line += [fmt_x(speed_ratio(results, f"{row}/framework", f"{row}/torch"))] if torch_on else []
         line += [mib(peak["framework"]), mib(peak["numpy"]), fmt_ratio(peak["framework"], peak["numpy"])]
         line += [f"{max(spreads) * 100:.0f}%" if spreads else "-"]
         rows.append(line)
@@ -364,40 +378,44 @@ def check_agreement(results):
 
 def targets(results):
     """(description, measured, met) for every target of issue 7 that this run measured."""
-    def rate(row, s):
-        return median_rate(results, f"{row}/{s}")
+    def speed(row, s, other_row=None, other=None):
+        return speed_ratio(results, f"{row}/{s}", f"{other_row or row}/{other or s}")
 
     def probe(row, s, key):
         return results["probes"].get(f"{row}/{s}", {}).get(key)
 
     found = []
 
-    def ratio_target(text, a, b, bound, at_least=True):
-        if a is None or b is None:
+    def ratio_target(text, value, bound, at_least=True):
+        if value is None:
             found.append((text, "not measured", None))
-            return
-        value = a / b
-        found.append((text, f"{value:.2f}x", value >= bound if at_least else value <= bound))
+        else:
+            found.append((text, f"{value:.2f}x", value >= bound if at_least else value <= bound))
+
+    def memory_ratio(a, b):
+        return None if a is None or b is None else a / b
 
     torch_on = "torch" in results["systems"]
     if torch_on:
-        ratio_target("xor >= 3x PyTorch steps/s", rate("xor", "framework"), rate("xor", "torch"), 3)
-    ratio_target("xor >= 0.25x numpy-by-hand", rate("xor", "framework"), rate("xor", "numpy"), 0.25)
+        ratio_target("xor >= 3x PyTorch steps/s", speed("xor", "framework", other="torch"), 3)
+    ratio_target("xor >= 0.25x numpy-by-hand", speed("xor", "framework", other="numpy"), 0.25)
     if torch_on:
-        ratio_target("mlp >= 1.0x PyTorch", rate("mlp", "framework"), rate("mlp", "torch"), 1.0)
-    ratio_target("mlp >= 0.9x numpy-by-hand", rate("mlp", "framework"), rate("mlp", "numpy"), 0.9)
+        ratio_target("mlp >= 1.0x PyTorch", speed("mlp", "framework", other="torch"), 1.0)
+    ratio_target("mlp >= 0.9x numpy-by-hand", speed("mlp", "framework", other="numpy"), 0.9)
     if torch_on:
-        ratio_target("cnn >= 0.7x PyTorch", rate("cnn", "framework"), rate("cnn", "torch"), 0.7)
-        ratio_target("chain >= 2x PyTorch", rate("chain", "framework"), rate("chain", "torch"), 2)
+        ratio_target("cnn >= 0.7x PyTorch", speed("cnn", "framework", other="torch"), 0.7)
+        ratio_target("chain >= 2x PyTorch", speed("chain", "framework", other="torch"), 2)
     else:
         found.append(("PyTorch targets (xor 3x, mlp 1.0x, cnn 0.7x, chain 2x)", "PyTorch not used", None))
-    ratio_target("deep+ckpt peak memory <= 0.3x deep (whole-step peak)", probe("deep+ckpt", "framework", "peak"),
-                 probe("deep", "framework", "peak"), 0.3, at_least=False)
+    ratio_target("deep+ckpt peak memory <= 0.3x deep (whole-step peak)",
+                 memory_ratio(probe("deep+ckpt", "framework", "peak"), probe("deep", "framework", "peak")), 0.3,
+                 at_least=False)
     ratio_target("deep+ckpt graph memory <= 0.3x deep (held by the graph after forward)",
-                 probe("deep+ckpt", "framework", "graph"), probe("deep", "framework", "graph"), 0.3, at_least=False)
-    ratio_target("deep+ckpt steps/s >= 0.6x deep", rate("deep+ckpt", "framework"), rate("deep", "framework"), 0.6)
-    ratio_target("mlp peak memory <= 1.3x numpy-by-hand", probe("mlp", "framework", "peak"),
-                 probe("mlp", "numpy", "peak"), 1.3, at_least=False)
+                 memory_ratio(probe("deep+ckpt", "framework", "graph"), probe("deep", "framework", "graph")), 0.3,
+                 at_least=False)
+    ratio_target("deep+ckpt steps/s >= 0.6x deep", speed("deep+ckpt", "framework", other_row="deep"), 0.6)
+    ratio_target("mlp peak memory <= 1.3x numpy-by-hand",
+                 memory_ratio(probe("mlp", "framework", "peak"), probe("mlp", "numpy", "peak")), 1.3, at_least=False)
     return found
 
 
@@ -437,8 +455,7 @@ def deep_report(results):
             if "peak" in p:
                 lines.append(f"  {row:<10} {LABELS[s]:<9} peak {mib(p['peak']):>7}  resting {mib(p['resting']):>7}"
                              f"  graph {mib(p.get('graph')):>7}")
-    speed = [f"{LABELS[s]} {fmt_ratio(median_rate(results, f'deep+ckpt/{s}'), median_rate(results, f'deep/{s}'))}"
-             for s in results["systems"]]
+    speed = [f"{LABELS[s]} {fmt_x(speed_ratio(results, f'deep+ckpt/{s}', f'deep/{s}'))}" for s in results["systems"]]
     lines.append("  steps/s with / without checkpointing: " + ", ".join(speed))
     lines.append("  (a block keeps its input and its ReLU output for backward, one array each; checkpointed, only its "
                  "input: 0.5x is the least graph memory checkpointing can reach on this block)")
@@ -455,8 +472,9 @@ def report(results):
     print(f"benchmarks/run.py ({results['mode']}): median steps/s over {MODES[results['mode']]['reps']} "
           f"interleaved repetitions; {results['threads']} BLAS/OpenMP thread(s) per system; "
           f"{cpu_name()}, {os.cpu_count()} cores; python {platform.python_version()}, {', '.join(versions)}")
-    print("*_MiB: tracemalloc peak of one training step (weights, optimiser state, gradients, activations, "
-          "temporaries); spread: (max - min) / median of the repetitions, worst system\n")
+    print("fw/numpy, fw/PyTorch: median over the repetitions of the ratio within each repetition; *_MiB: tracemalloc "
+          "peak of one training step (weights, optimiser state, gradients, activations, temporaries); spread: "
+          "(max - min) / median of the repetitions, worst system\n")
     print(table(results))
     digits = results["times"].get("digits_mlp/framework")
     if digits:
