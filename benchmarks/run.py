@@ -9,14 +9,14 @@ Repetitions interleave the systems (their order rotates every round). The table 
 over the repetitions; a ratio is the median of the ratios within each repetition, whose runs are seconds
 apart, so a slow spell of a shared machine hits both sides of a ratio alike.
 
-Peak memory: ``tracemalloc`` peak during one training step (after two warm-up steps), counting
+Peak memory: ``tracemalloc`` peak during one training step (the fourth of a fresh build), counting
 everything the step's process holds that was allocated since the model was built: parameters, optimiser
 state, gradients, activations, temporaries, the batch. numpy registers its array buffers with tracemalloc;
 PyTorch's allocator does not, so PyTorch has no memory column.
 
 Threads: every worker runs with ``--threads`` BLAS/OpenMP threads (default 1). On this shared 2-core
 machine two threads make OpenBLAS and PyTorch's OpenMP pool stall whenever another job holds a core
-(PyTorch's xor step ran 15x slower with 2 threads than with 1), which would measure the neighbours, not
+(PyTorch's xor step once ran 15x slower with 2 threads than with 1), which would measure the neighbours, not
 the systems.
 
 Allocator: the ``mlp`` rows are also run in two more workers (framework and numpy) that first set glibc's
