@@ -66,9 +66,17 @@ class MaxPool2DWithIndicesBackward0(FusedNode):
         n, c = x.shape[:2]
         padded = (n, c) + tuple(x.shape[2 + i] + lo + hi for i, (lo, hi) in enumerate(pads))
         gxp = np.zeros(padded, dtype=g.dtype)
-        for k, offset in enumerate(np.ndindex(*kernel)):
-            region = (slice(None), slice(None)) + offset_slices(offset, stride, dilation, out_shape)
-            gxp[region] += np.where(arg == k, g, 0)
+        if tuple(stride) == tuple(kernel) and tuple(dilation) == (1, 1):
+            # windows tile the input: each offset's region is written once, straight into gxp
+            hit = np.empty(arg.shape, dtype=bool)
+            for k, offset in enumerate(np.ndindex(*kernel)):
+                region = (slice(None), slice(None)) + offset_slices(offset, stride, dilation, out_shape)
+                np.equal(arg, k, out=hit)
+                np.multiply(g, hit, out=gxp[region])
+        else:
+            for k, offset in enumerate(np.ndindex(*kernel)):
+                region = (slice(None), slice(None)) + offset_slices(offset, stride, dilation, out_shape)
+                gxp[region] += np.where(arg == k, g, 0)
         return (gxp[:, :, pads[0][0]:pads[0][0] + x.shape[2], pads[1][0]:pads[1][0] + x.shape[3]],)
 
     def composite(self, x, arg):
@@ -104,20 +112,40 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return _batched(input, lambda x: _max_pool(x, kernel, stride, padding, dilation, ceil_mode, return_indices))
 
 
+def _running_max(xp, kernel, stride, dilation, out_shape):
+    """Window maxima and the kernel offset of each (the first on ties), from one strided view per kernel
+    offset: no copy of the windows, a few whole-array passes per offset."""
+    views = [xp[(slice(None), slice(None)) + offset_slices(off, stride, dilation, out_shape)]
+             for off in np.ndindex(*kernel)]
+    out = views[0].copy()
+    for view in views[1:]:
+        np.maximum(out, view, out=out)  # propagates NaN, as PyTorch's max pooling does
+    if out.dtype.kind == "f" and np.isnan(out).any():
+        # rare: locate the NaNs the slow way, so their gradient goes where PyTorch sends it
+        windows = np.stack(views, axis=2)
+        return out, windows.argmax(axis=2)
+    small = np.int8 if len(views) < 128 else np.int64
+    arg = np.zeros(out.shape, dtype=small)
+    found = np.equal(views[0], out)
+    hit = np.empty(out.shape, dtype=bool)
+    for k in range(1, len(views)):
+        np.equal(views[k], out, out=hit)
+        hit &= ~found  # only the first offset that reaches the maximum
+        arg += hit.astype(small) * small(k)  # arithmetic beats boolean-mask assignment here
+        found |= hit
+    return out, arg
+
+
 def _max_pool(x, kernel, stride, padding, dilation, ceil_mode, return_indices):
     d = x._data
     out_shape, pads = _pool_geometry(d.shape[2:], kernel, stride, padding, dilation, ceil_mode, "max_pool2d")
     fill = -np.inf if d.dtype.kind == "f" else np.iinfo(d.dtype).min
-    view = window_view(_pad_array(d, pads, fill), kernel, stride, dilation, out_shape)
-    n, c = d.shape[:2]
-    windows = view.reshape(n, c, math.prod(kernel), *out_shape)
-    arg = windows.argmax(axis=2)
-    out = np.take_along_axis(windows, arg[:, :, None], axis=2)[:, :, 0]
+    out, arg = _running_max(_pad_array(d, pads, fill), kernel, stride, dilation, out_shape)
     res = record(out, MaxPool2DWithIndicesBackward0, (x,), (x, arg), (kernel, stride, dilation, pads, out_shape))
     if not return_indices:
         return res
-    kh = arg // kernel[1]
-    kw = arg % kernel[1]
+    kh = arg.astype(np.int64) // kernel[1]
+    kw = arg.astype(np.int64) % kernel[1]
     rows = np.arange(out_shape[0])[:, None] * stride[0] - padding[0] + kh * dilation[0]
     cols = np.arange(out_shape[1])[None, :] * stride[1] - padding[1] + kw * dilation[1]
     return res, make((rows * d.shape[3] + cols).astype(np.int64))
