@@ -469,19 +469,7 @@ def record(data, cls, inputs, saved=(), args=None):
     ``saved`` lists what the backward formula receives: input tensors (checked against in-place
     changes), ``OUTPUT`` for the result itself, or plain values. ``args`` are kept after backward.
     """
-    if type(data) is not np.ndarray:
-        data = np.asarray(data)
-    out = object.__new__(Tensor)  # make() inlined: every op passes here
-    out._data = data
-    out._grad = None
-    out._requires_grad = False
-    out.grad_fn = None
-    out._output_nr = 0
-    out._vc = None
-    out._extra = None
-    if _grad.inference:
-        out._extra = {"inference": True}
-        return out
+    out = make(data)
     if not _grad.enabled:
         return out
     for t in inputs:
