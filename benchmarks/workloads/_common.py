@@ -126,3 +126,26 @@ def linear_forward_numpy(inputs, weight, bias, out):
     np.matmul(inputs, weight.T, out=out)
     out += bias
     return out
+
+
+def training_step(loss_fn, model, opt, x, y):
+    """The step every library version times: forward, loss, backward, optimiser step, zero_grad."""
+    def step():
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        return loss
+    return step
+
+
+def library_builders(build_module):
+    """``build_framework`` and ``build_torch`` for a workload's ``build_module(lib, size)``."""
+    def build_framework(size):
+        import framework
+        return build_module(framework, size)
+
+    def build_torch(size):
+        import torch
+        return build_module(torch, size)
+    return build_framework, build_torch

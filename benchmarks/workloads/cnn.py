@@ -10,8 +10,8 @@ the ReLU, where the ReLU gradient is zero anyway, so this is PyTorch's gradient 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ._common import (AdamNumpy, conv_weights, cross_entropy_numpy, linear_backward_numpy,
-                      linear_forward_numpy, linear_weights, load_weights, rng)
+from ._common import (AdamNumpy, conv_weights, cross_entropy_numpy, library_builders, linear_backward_numpy,
+                      linear_forward_numpy, linear_weights, load_weights, rng, training_step)
 
 SIZES = {"full": {"batch": 64, "image": 28}, "tiny": {"batch": 2, "image": 12}}
 C1, C2, K, CLASSES = 16, 32, 3, 10
@@ -47,24 +47,10 @@ def _build_module(lib, size):
     load_weights(lib, model, _weights(size))
     opt = lib.optim.Adam(model.parameters(), lr=1e-3)
     x, y = (lib.from_numpy(a) for a in _data(size))
-
-    def step():
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        opt.zero_grad()
-        return loss
-    return step
+    return training_step(F.cross_entropy, model, opt, x, y)
 
 
-def build_framework(size):
-    import framework
-    return _build_module(framework, size)
-
-
-def build_torch(size):
-    import torch
-    return _build_module(torch, size)
+build_framework, build_torch = library_builders(_build_module)
 
 
 # ---------------------------------------------------------------------------------- numpy by hand

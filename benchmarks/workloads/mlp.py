@@ -5,8 +5,8 @@ temporary into buffers allocated once, which is the floor the framework is measu
 """
 import numpy as np
 
-from ._common import (AdamNumpy, cross_entropy_numpy, linear_backward_numpy, linear_forward_numpy,
-                      linear_weights, load_weights, rng)
+from ._common import (AdamNumpy, cross_entropy_numpy, library_builders, linear_backward_numpy,
+                      linear_forward_numpy, linear_weights, load_weights, rng, training_step)
 
 SIZES = {"full": {"sizes": (784, 256, 256, 10), "batch": 128},
          "tiny": {"sizes": (64, 32, 32, 10), "batch": 16}}
@@ -32,24 +32,10 @@ def _build_module(lib, size):
     load_weights(lib, model, _weights(size))
     opt = lib.optim.Adam(model.parameters(), lr=1e-3)
     x, y = (lib.from_numpy(a) for a in _data(size))
-
-    def step():
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        opt.zero_grad()
-        return loss
-    return step
+    return training_step(F.cross_entropy, model, opt, x, y)
 
 
-def build_framework(size):
-    import framework
-    return _build_module(framework, size)
-
-
-def build_torch(size):
-    import torch
-    return _build_module(torch, size)
+build_framework, build_torch = library_builders(_build_module)
 
 
 def build_numpy(size):

@@ -4,7 +4,8 @@ A step is nothing but per-op overhead: every array has at most 16 elements.
 """
 import numpy as np
 
-from ._common import SGDNumpy, linear_backward_numpy, linear_weights, load_weights, rng
+from ._common import (library_builders, linear_backward_numpy, linear_weights, load_weights, rng, SGDNumpy,
+                      training_step)
 
 SIZES = {"full": {"hidden": 8}, "tiny": {"hidden": 8}}
 LR = 0.1
@@ -28,24 +29,10 @@ def _build_module(lib, size):
                                             nn.Linear(size["hidden"], 1)), _weights(size))
     opt = lib.optim.SGD(model.parameters(), lr=LR)
     x, y = (lib.from_numpy(a) for a in _data())
-
-    def step():
-        loss = F.binary_cross_entropy_with_logits(model(x), y)
-        loss.backward()
-        opt.step()
-        opt.zero_grad()
-        return loss
-    return step
+    return training_step(F.binary_cross_entropy_with_logits, model, opt, x, y)
 
 
-def build_framework(size):
-    import framework
-    return _build_module(framework, size)
-
-
-def build_torch(size):
-    import torch
-    return _build_module(torch, size)
+build_framework, build_torch = library_builders(_build_module)
 
 
 def build_numpy(size):
