@@ -438,19 +438,7 @@ def refresh_view(t):
 
 def make(data):
     """Wrap a numpy result as a tensor outside the graph (no checks)."""
-    if type(data) is not np.ndarray:
-        data = np.asarray(data)
-    t = object.__new__(Tensor)
-    t._data = data
-    t._grad = None
-    t._requires_grad = False
-    t.grad_fn = None
-    t._output_nr = 0
-    t._vc = None
-    t._extra = None
-    if _grad.inference:
-        t._extra = {"inference": True}
-    return t
+    return record(data, None, ())
 
 
 def needs_grad(*inputs):
@@ -469,8 +457,19 @@ def record(data, cls, inputs, saved=(), args=None):
     ``saved`` lists what the backward formula receives: input tensors (checked against in-place
     changes), ``OUTPUT`` for the result itself, or plain values. ``args`` are kept after backward.
     """
-    out = make(data)
+    if type(data) is not np.ndarray:
+        data = np.asarray(data)
+    out = object.__new__(Tensor)  # no __init__: every op's output is created here
+    out._data = data
+    out._grad = None
+    out._requires_grad = False
+    out.grad_fn = None
+    out._output_nr = 0
+    out._vc = None
+    out._extra = None
     if not _grad.enabled:
+        if _grad.inference:
+            out._extra = {"inference": True}
         return out
     for t in inputs:
         if t is not None and t._requires_grad:
