@@ -13,7 +13,24 @@ def _index(idx, length, kind):
     return idx % length
 
 
-class Sequential(Module):
+class _Numbered(Module):
+    """Sequential and ModuleList: children named "0".."n-1", renumbered after a deletion so indexing
+    and state_dict keys stay contiguous."""
+
+    def _renumber(self):
+        items = list(self._modules.values())
+        self._modules.clear()
+        for i, module in enumerate(items):
+            self._modules[str(i)] = module
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+class Sequential(_Numbered):
     """Chains modules: the output of each is the input of the next. Children are named 0, 1, 2, ...
 
     Accepts modules as arguments or one ``OrderedDict`` of named modules.
@@ -53,17 +70,7 @@ class Sequential(Module):
         targets = keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys), "Sequential")]]
         for key in targets:
             del self._modules[key]
-        # renumber so indexing and state_dict keys stay 0..n-1
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, module in enumerate(items):
-            self._modules[str(i)] = module
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
+        self._renumber()
 
     def __add__(self, other):
         if not isinstance(other, Sequential):
@@ -105,7 +112,7 @@ class Sequential(Module):
         return module
 
 
-class ModuleList(Module):
+class ModuleList(_Numbered):
     """A list of modules, registered under the names 0, 1, 2, ... (``layers.0.weight``).
 
     Example:
@@ -133,16 +140,7 @@ class ModuleList(Module):
                 del self._modules[str(k)]
         else:
             del self._modules[str(_index(idx, len(self), "ModuleList"))]
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, module in enumerate(items):
-            self._modules[str(i)] = module
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
+        self._renumber()
 
     def __iadd__(self, modules):
         return self.extend(modules)
