@@ -29,6 +29,11 @@ class _Numbered(Module):
     def __iter__(self):
         return iter(self._modules.values())
 
+    def append(self, module):
+        """Add ``module`` at the end; returns self."""
+        self.add_module(str(len(self)), module)
+        return self
+
 
 class Sequential(_Numbered):
     """Chains modules: the output of each is the input of the next. Children are named 0, 1, 2, ...
@@ -79,11 +84,6 @@ class Sequential(_Numbered):
         for module in list(self) + list(other):
             out.append(module)
         return out
-
-    def append(self, module):
-        """Add ``module`` at the end; returns self."""
-        self.add_module(str(len(self)), module)
-        return self
 
     def extend(self, modules):
         for module in modules:
@@ -150,11 +150,6 @@ class ModuleList(_Numbered):
         for module in list(self) + list(other):
             out.append(module)
         return out
-
-    def append(self, module):
-        """Add ``module`` at the end; returns self."""
-        self.add_module(str(len(self)), module)
-        return self
 
     def extend(self, modules):
         """Append every module of an iterable; returns self."""
