@@ -216,18 +216,21 @@ def test_setup_context_style(x0):
     assert x0.grad.tolist() == [3.0, 3.0]
 
 
+class AddOne_(Function):
+    """A real in-place forward: adds one and marks its input dirty."""
+
+    @staticmethod
+    def forward(ctx, x):
+        x.add_(1)
+        ctx.mark_dirty(x)
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
 def test_mark_dirty_in_place_forward():
-    class AddOne_(Function):
-        @staticmethod
-        def forward(ctx, x):
-            x.add_(1)
-            ctx.mark_dirty(x)
-            return x
-
-        @staticmethod
-        def backward(ctx, g):
-            return g
-
     x = tensor([1.0, 2.0], requires_grad=True)
     y = x * 1
     out = AddOne_.apply(y)
@@ -239,17 +242,6 @@ def test_mark_dirty_in_place_forward():
 
 
 def test_mark_dirty_on_leaf_requiring_grad_raises():
-    class AddOne_(Function):
-        @staticmethod
-        def forward(ctx, x):
-            x.add_(1)
-            ctx.mark_dirty(x)
-            return x
-
-        @staticmethod
-        def backward(ctx, g):
-            return g
-
     with pytest.raises(RuntimeError, match="a leaf Variable that requires grad has been used in an in-place"):
         AddOne_.apply(tensor([1.0], requires_grad=True))
 
