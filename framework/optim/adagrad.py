@@ -3,7 +3,7 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from ._inplace import add_scaled_product_, add_scaled_quotient_, effective_grad
-from .optimizer import Optimizer, check_non_negative, new_step_counter
+from .optimizer import check_non_negative, new_step_counter, Optimizer, params_with_grad
 
 
 class Adagrad(Optimizer):
@@ -57,9 +57,7 @@ class Adagrad(Optimizer):
         weight_decay = float(group["weight_decay"])
         maximize = group["maximize"]
         pool = self._scratch
-        for p in group["params"]:
-            if p._grad is None:
-                continue
+        for p in params_with_grad(group):
             param = p._data
             # Groups added after construction get their state on their first step.
             state = self.state[p] or self._init_state(p, group)

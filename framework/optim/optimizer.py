@@ -46,6 +46,12 @@ def check_non_negative(group, key, what):
         raise ValueError(f"Invalid {what}: {value}")
 
 
+def params_with_grad(group):
+    """The group's parameters that have a gradient. One whose ``.grad`` is None is skipped entirely:
+    no weight decay, no momentum, no state (PyTorch's rule, and what ``zero_grad()`` relies on)."""
+    return [p for p in group["params"] if p._grad is not None]
+
+
 def new_step_counter():
     """The ``'step'`` state entry: a 0-d tensor, float32 (float64 when that is the default dtype) as in PyTorch."""
     dtype = np.float64 if _dtypes.default_np() == np.float64 else np.float32

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from ._inplace import add_scaled_, add_scaled_product_, add_scaled_quotient_, effective_grad, lerp_
-from .optimizer import Optimizer, check_non_negative, new_step_counter
+from .optimizer import check_non_negative, new_step_counter, Optimizer, params_with_grad
 
 
 class RMSprop(Optimizer):
@@ -55,9 +55,7 @@ class RMSprop(Optimizer):
         momentum = float(group["momentum"])
         centered, maximize = group["centered"], group["maximize"]
         pool = self._scratch
-        for p in group["params"]:
-            if p._grad is None:
-                continue
+        for p in params_with_grad(group):
             param = p._data
             state = self.state[p]
             if not state:

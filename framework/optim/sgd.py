@@ -3,7 +3,7 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from ._inplace import add_scaled_, effective_grad
-from .optimizer import Optimizer, check_non_negative
+from .optimizer import check_non_negative, Optimizer, params_with_grad
 
 
 class SGD(Optimizer):
@@ -51,9 +51,7 @@ class SGD(Optimizer):
         weight_decay = float(group["weight_decay"])
         nesterov, maximize = group["nesterov"], group["maximize"]
         pool = self._scratch
-        for p in group["params"]:
-            if p._grad is None:
-                continue
+        for p in params_with_grad(group):
             param = p._data
             g = effective_grad(param, p._grad._data, weight_decay, maximize, pool)
             if momentum != 0:
