@@ -5,7 +5,6 @@ backward formula needs (``_saved``). Backward formulas are written once and work
 (the fast path) and on Tensors (``create_graph=True``, so the backward itself is recorded).
 """
 import itertools
-import weakref
 
 import numpy as np
 
@@ -190,7 +189,3 @@ def new_node(cls, next_edges, saved=(), saved_vars=None, versions=None, n_out=1,
     node._trace = None
     node._n_out = n_out
     return node
-
-
-def weak(obj):
-    return weakref.ref(obj)

@@ -8,10 +8,6 @@ from ..tensor import Tensor
 ndarray = np.ndarray
 
 
-def is_tensor(x):
-    return isinstance(x, Tensor)
-
-
 def operand(x):
     """Split an op argument into (tensor or None, value): Python/numpy scalars stay scalars."""
     if isinstance(x, Tensor):
@@ -58,20 +54,6 @@ def broadcast_shape_error(sa, sb):
             return RuntimeError(f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) at "
                                 f"non-singleton dimension {i}")
     return RuntimeError(f"shapes {list(sa)} and {list(sb)} cannot be broadcast together")
-
-
-def float_result(out, like):
-    """Unary float ops on integer input return the default float dtype (exp of int64 is float32)."""
-    if type(out) is not np.ndarray:
-        out = np.asarray(out)
-    if like.dtype.kind != "f" and out.dtype.kind == "f" and out.dtype != _dt.default_np():
-        out = out.astype(_dt.default_np())
-    return out
-
-
-def require_float(t, op):
-    if t._data.dtype.kind != "f":
-        raise RuntimeError(f"{op}(): expected a floating point tensor, got {t.dtype}")
 
 
 # ---------------------------------------------------------------- backward helpers (array or Tensor)
@@ -169,13 +151,6 @@ def matmul(a, b):
     if isinstance(a, Tensor) or isinstance(b, Tensor):
         return a @ b
     return np.matmul(a, b)
-
-
-def const_like(values, like):
-    """Wrap a numpy constant so it can meet ``like`` (array or Tensor) in a backward formula."""
-    if isinstance(like, Tensor):
-        return Tensor(np.asarray(values))
-    return values
 
 
 def normalize_dims(dim, ndim):
