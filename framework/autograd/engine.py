@@ -107,6 +107,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
                         raise RuntimeError(FREED_MSG)
                     if node._versions:
                         node._check_versions()
+                        saved = node._saved  # a deferred node has just been refilled
                     in_grads = node.backward(grads[0], *saved) if node._n_out == 1 else node.backward(grads, *saved)
                 else:
                     in_grads = node._apply(grads, create_graph)

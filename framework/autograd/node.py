@@ -67,6 +67,9 @@ class Node:
             saved = object.__getattribute__(self, "_saved")
             if saved is None:
                 raise RuntimeError(FREED_MSG)
+            if object.__getattribute__(self, "_versions").__class__ is Deferred:
+                self._check_versions()
+                saved = object.__getattribute__(self, "_saved")
             from .tensor import Tensor
             val = saved[idx]
             return Tensor(val) if isinstance(val, np.ndarray) else val
@@ -85,6 +88,7 @@ class Node:
             raise RuntimeError(FREED_MSG)
         if self._versions:
             self._check_versions()
+            saved = self._saved  # a deferred node has just been refilled
         if create_graph and saved:
             saved = self._unpack_for_graph(saved)
         if self._n_out == 1:
@@ -106,7 +110,11 @@ class Node:
         return tuple(out)
 
     def _check_versions(self):
-        for var, (counter, expected) in zip(self._saved_vars, self._versions):
+        versions = self._versions
+        if versions.__class__ is Deferred:
+            versions.source.refill(self, versions.index)
+            versions = self._versions
+        for var, (counter, expected) in zip(self._saved_vars, versions):
             if counter is not None and counter.value != expected:
                 raise RuntimeError(_version_message(self, var, counter.value, expected))
 
@@ -114,6 +122,22 @@ class Node:
         if self._saved:
             self._saved = None
             self._saved_vars = None
+
+
+class Deferred:
+    """Stands in a node's ``_versions`` while its saved values are dropped (``_saved`` is then empty).
+
+    The first use of the node (its backward, or reading a ``_saved_<name>``) calls
+    ``source.refill(node, index)``, which must set the node's ``_saved``, ``_saved_vars`` and
+    ``_versions`` again. Activation checkpointing drops a segment's saved activations this way and
+    recomputes them when backward reaches the segment (``framework.utils.checkpoint``).
+    """
+
+    __slots__ = ("source", "index")
+
+    def __init__(self, source, index):
+        self.source = source
+        self.index = index
 
 
 def _version_message(node, var, current, expected):

@@ -67,6 +67,17 @@ def initial_seed():
     return default_generator.initial_seed()
 
 
+def snapshot():
+    """The global generator's state as a plain dict: cheaper than ``get_rng_state`` (no tensor, no JSON),
+    for code that restores it in the same process (activation checkpointing)."""
+    return default_generator._rng.bit_generator.state
+
+
+def restore(state):
+    """Put back a state taken by ``snapshot()``."""
+    default_generator._rng.bit_generator.state = state
+
+
 def get_rng_state():
     return default_generator.get_state()
 

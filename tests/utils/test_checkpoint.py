@@ -193,3 +193,68 @@ def test_checkpoint_sequential_argument_errors():
         out = checkpoint_sequential([nn.ReLU(), nn.Tanh()], 2, framework.ones(2, requires_grad=True),
                                     use_reentrant=False)
     assert out.shape == (2,)
+
+
+def test_non_reentrant_keeps_the_segment_graph_and_refills_it_once():
+    w = framework.randn(3, 3, requires_grad=True)
+    calls = []
+
+    def seg(h):
+        calls.append(1)
+        return (h @ w).tanh()
+
+    x = framework.randn(2, 3, requires_grad=True)
+    out = checkpoint(seg, x, use_reentrant=False)
+    assert out.grad_fn.name() == "TanhBackward0"  # the segment's own last op, as in PyTorch
+    assert out.grad_fn._saved == ()                # its saved output was dropped after the forward
+    saved_result = out.grad_fn._saved_result       # reading a saved value recomputes the segment
+    assert len(calls) == 2 and np.array_equal(saved_result._data, out._data)
+    out.sum().backward()
+    assert len(calls) == 2  # backward used the values already put back
+    expected = (1 - out._data ** 2)
+    assert np.allclose(w.grad._data, x._data.T @ expected)
+
+
+def test_nested_checkpoint_is_part_of_the_outer_segment():
+    framework.manual_seed(0)
+    inner, outer = nn.Linear(4, 4), nn.Linear(4, 4)
+    x = framework.randn(3, 4)
+
+    def seg(h):
+        return outer(checkpoint(inner, h, use_reentrant=False).relu())
+
+    nested = checkpoint(seg, x, use_reentrant=False).sum()
+    nested.backward()
+    got = [p.grad._data.copy() for p in (*inner.parameters(), *outer.parameters())]
+    for p in (*inner.parameters(), *outer.parameters()):
+        p.grad = None
+    seg(x).sum().backward()
+    for g, p in zip(got, (*inner.parameters(), *outer.parameters())):
+        assert np.array_equal(g, p.grad._data)
+
+
+def test_input_modified_in_place_after_forward_is_an_error():
+    x = framework.randn(3, requires_grad=True)
+    h = x * 1.0
+    out = checkpoint(lambda a: a.exp(), h, use_reentrant=False)
+    with framework.no_grad():
+        h.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        out.sum().backward()
+
+
+def test_recompute_recording_other_operations_is_detected():
+    branches = iter([lambda t: t.exp(), lambda t: t.tanh()])
+    x = framework.randn(5, requires_grad=True)
+    out = checkpoint(lambda t: next(branches)(t * 2), x, use_reentrant=False)
+    with pytest.raises(CheckpointError, match="recorded different operations"):
+        out.sum().backward()
+
+
+def test_segment_without_random_ops_leaves_the_generator_alone_in_backward():
+    x = framework.randn(4, requires_grad=True)
+    out = checkpoint(lambda a: a.sin(), x, use_reentrant=False)
+    expected_next = framework.get_rng_state()
+    out.sum().backward()
+    assert np.array_equal(framework.get_rng_state()._data, expected_next._data)
+    assert np.allclose(x.grad._data, np.cos(x._data))
