@@ -42,7 +42,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
 
     direct = accumulate and not create_graph
 
-    def send(target, nr, g):
+    def send(target, nr, g, owned=False):
         if target._is_node:
             if executable is not None and target not in visit:
                 return
@@ -59,7 +59,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
             if direct and target._extra is None:
                 # a leaf without hooks: add into .grad now, so no second copy of every gradient waits
                 # for the end of the pass (hooked leaves wait, to see one summed gradient)
-                _accumulate(target, g, False)
+                _accumulate(target, g, False, owned)
                 return
             entry = leaf_grads.get(key)
             if entry is None:
@@ -136,7 +136,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
                     prev = buf[nr]
                     buf[nr] = g if prev is None else prev + g
                 else:
-                    send(target, edge[1], g)
+                    send(target, edge[1], g, node._fresh_grads)
 
         # leaves last: grad mode is still that of the backward pass, so post-accumulate hooks
         # may update parameters in place (the optimizer-in-backward pattern)
@@ -281,8 +281,11 @@ def _run_leaf_hooks(leaf, g, create_graph):
     return gt if create_graph else gt._data
 
 
-def _accumulate(t, g, create_graph):
+def _accumulate(t, g, create_graph, owned=False):
     """Add ``g`` into ``t.grad``: in place into the existing buffer, a fresh copy the first time.
+
+    ``owned``: ``g`` is a new array no one else holds (its node has ``_fresh_grads``), so a first
+    gradient of the right dtype and layout becomes ``.grad`` as it is, without the copy.
 
     Under ``create_graph`` the sum is recorded instead (``x.grad`` gets a grad_fn, as in PyTorch).
     """
@@ -300,9 +303,12 @@ def _accumulate(t, g, create_graph):
             arr = _fit_to(arr, t._data.shape)
         old = t._grad
         if old is None:
-            buf = np.empty(t._data.shape, dtype=t._data.dtype)
-            buf[...] = arr
-            t._grad = Tensor(buf)
+            if owned and arr is g and arr.dtype == t._data.dtype and arr.flags.c_contiguous:
+                t._grad = Tensor(arr)
+            else:
+                buf = np.empty(t._data.shape, dtype=t._data.dtype)
+                buf[...] = arr
+                t._grad = Tensor(buf)
         else:
             gd = old._data
             if gd.flags.writeable:

@@ -30,6 +30,9 @@ class Node:
     _is_node = True
     _materialize = True  # fill missing output grads of multi-output nodes with zeros
     _plain_apply = True  # the engine may inline ``_apply`` (false for nodes that override it)
+    # every array ``backward`` returns is newly made and returned once (not an input gradient passed
+    # through, not a saved value), so a leaf may keep it as its ``.grad`` without a copy
+    _fresh_grads = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

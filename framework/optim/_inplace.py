@@ -80,9 +80,10 @@ def add_scaled_product_(target, a, b, value, tmp):
 
 
 def add_scaled_quotient_(target, a, b, value, tmp):
-    """``target += value * a / b`` in place (PyTorch's ``addcdiv_``); ``tmp`` may be ``a`` but not ``b``."""
-    np.multiply(a, value, out=tmp)
-    tmp /= b
+    """``target += value * a / b`` in place (PyTorch's ``addcdiv_``); ``tmp`` may be ``a`` or ``b``, so a
+    caller that no longer needs ``b`` saves a buffer (one less array in cache)."""
+    np.divide(a, b, out=tmp)
+    tmp *= value
     target += tmp
 
 

@@ -89,5 +89,5 @@ class Adam(Optimizer):
             denom = tmp
             np.sqrt(second_moment, out=denom)
             denom += eps * bias_correction2_sqrt
-            add_scaled_quotient_(param, exp_avg, denom, -step_size * bias_correction2_sqrt, pool.get(param, 0))
+            add_scaled_quotient_(param, exp_avg, denom, -step_size * bias_correction2_sqrt, denom)
             p._bump()

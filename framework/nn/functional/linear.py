@@ -14,6 +14,7 @@ class AddmmBackward0(Node):
 
     __slots__ = ()
     saved_names = ("mat1", "mat2")
+    _fresh_grads = True  # three new products and a new sum
 
     def backward(self, g, x, w):
         nx, nw, nb = self._next
