@@ -231,3 +231,29 @@ def test_inplace_forms_match_out_of_place_values_and_grads(check, name, fn):
 def test_inplace_on_leaf_requiring_grad_is_refused():
     with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation"):
         F.elu(framework.ones(2, requires_grad=True), inplace=True)
+
+
+def test_linear_gradients_kept_without_copy_stay_independent_and_accumulate():
+    # AddmmBackward0 marks its outputs fresh, so the leaves keep them as .grad without a copy
+    framework.manual_seed(0)
+    lin = framework.nn.Linear(3, 2)
+    x = framework.randn(4, 3, requires_grad=True)
+    lin(x).sum().backward()
+    grads = [x.grad._data, lin.weight.grad._data, lin.bias.grad._data]
+    for i, a in enumerate(grads):
+        assert a.flags.owndata and a.flags.writeable
+        for b in grads[i + 1:]:
+            assert not np.shares_memory(a, b)
+    first = [g.copy() for g in grads]
+    lin(x).sum().backward()  # accumulates in place into the kept arrays
+    for t, g in zip((x, lin.weight, lin.bias), first):
+        assert np.allclose(t.grad._data, 2 * g)
+
+
+def test_a_gradient_passed_through_is_copied_into_grad():
+    # AddBackward0 hands the incoming gradient on unchanged: the leaf must not keep the caller's array
+    a = framework.zeros(3, requires_grad=True)
+    seed = framework.ones(3)
+    (a + 1.0).backward(seed)
+    seed._data[:] = 5.0
+    assert a.grad.tolist() == [1.0, 1.0, 1.0]
