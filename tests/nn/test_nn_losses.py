@@ -267,3 +267,27 @@ def test_binary_losses_grads_over_shapes(check, shape):
     check.grad(lambda a, b, c: F.binary_cross_entropy_with_logits(a, b, pos_weight=c, reduction="none"), x, y, pw)
     p = check.leaf(*shape, low=0.05, high=0.95)
     check.grad(lambda a, b: F.binary_cross_entropy(a, b, reduction="sum"), p, y)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_mse_and_bce_with_logits_reduce_inside_one_node(check, reduction):
+    # as PyTorch: the reduced loss's grad_fn is the loss node itself, not a MeanBackward0/SumBackward0
+    a, b = check.leaf(2, 3), check.leaf(2, 3, low=0, high=1)
+    mse = F.mse_loss(a, b, reduction=reduction)
+    bce = F.binary_cross_entropy_with_logits(a, b, reduction=reduction)
+    assert mse.grad_fn.name() == "MseLossBackward0"
+    assert bce.grad_fn.name() == "BinaryCrossEntropyWithLogitsBackward0"
+    expected_mse = (a._data - b._data) ** 2
+    reduce = {"mean": np.mean, "sum": np.sum, "none": lambda v: v}[reduction]
+    assert np.allclose(mse._data, reduce(expected_mse))
+    check.grad(lambda x, y: F.mse_loss(x, y, reduction=reduction), a, b)
+    check.gradgrad(lambda x, y: F.mse_loss(x, y, reduction=reduction), a, b)
+    check.grad(lambda x, y: F.binary_cross_entropy_with_logits(x, y, reduction=reduction), a, b)
+    check.gradgrad(lambda x, y: F.binary_cross_entropy_with_logits(x, y, reduction=reduction), a, b)
+
+
+def test_mean_of_an_empty_loss_is_nan():
+    empty = framework.zeros(0, requires_grad=True)
+    assert np.isnan(F.mse_loss(empty, framework.zeros(0)).item())
+    assert np.isnan(F.binary_cross_entropy_with_logits(empty, framework.zeros(0)).item())
+    assert F.mse_loss(empty, framework.zeros(0), reduction="sum").item() == 0.0

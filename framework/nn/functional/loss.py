@@ -38,11 +38,50 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     reduction = _reduction_arg(size_average, reduce, reduction)
     target = _as_tensor(target, input)
     _warn_size(input, target)
+    x, y = input._data, target._data
+    if weight is None and x.shape == y.shape and x.dtype == y.dtype and x.dtype.kind == "f":
+        diff = x - y
+        diff *= diff
+        return record(_reduce_np(diff, reduction), MseLossBackward0, (input, target), (input, target), reduction)
     diff = input - target
     loss = diff * diff
     if weight is not None:
         loss = loss * weight
     return _reduction.apply(loss, reduction)
+
+
+class MseLossBackward0(FusedNode):
+    """(x - y)^2 elementwise, then the reduction named in ``_args`` (one node, as PyTorch's)."""
+
+    __slots__ = ()
+    saved_names = ("self", "target")
+
+    def numpy_backward(self, g, x, y):
+        nx, ny = self._next
+        g2 = _spread(g, self._args, x.size) * 2
+        gx = g2 * (x - y)
+        return (None if nx is None else gx), (None if ny is None else -gx)
+
+    def composite(self, x, y):
+        diff = x - y
+        return _reduction.apply(diff * diff, self._args)
+
+
+def _reduce_np(loss, reduction):
+    """The reduction of an elementwise loss array, in its dtype (the mean of nothing is nan, as PyTorch)."""
+    if reduction == "none":
+        return loss
+    total = np.sum(loss)
+    if reduction == "sum":
+        return np.asarray(total, loss.dtype)
+    if loss.size == 0:
+        return np.asarray(np.nan, loss.dtype)
+    return np.asarray(total / loss.dtype.type(loss.size), loss.dtype)
+
+
+def _spread(g, reduction, n):
+    """The gradient reaching each element of a loss reduced by ``reduction`` (``g`` broadcasts against it)."""
+    return g / n if reduction == "mean" else g
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -358,13 +397,14 @@ def _softplus_np(x):
 
 
 class BinaryCrossEntropyWithLogitsBackward0(FusedNode):
-    """Elementwise (1 - y) softplus(x) + pos_weight * y * softplus(-x)."""
+    """Elementwise (1 - y) softplus(x) + pos_weight * y * softplus(-x), then the reduction named in ``_args``."""
 
     __slots__ = ()
     saved_names = ("self", "target", "pos_weight")
 
     def numpy_backward(self, g, x, y, pw):
         nx, ny, npw = self._next
+        g = _spread(g, self._args, x.size)
         gx = gy = gpw = None
         if nx is not None:
             s = stable_sigmoid(x)
@@ -381,7 +421,7 @@ class BinaryCrossEntropyWithLogitsBackward0(FusedNode):
     def composite(self, x, y, pw):
         neg = _softplus(-x)
         pos_term = neg * y if pw is None else neg * y * pw
-        return (1 - y) * _softplus(x) + pos_term
+        return _reduction.apply((1 - y) * _softplus(x) + pos_term, self._args)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
@@ -403,11 +443,14 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     sp_pos = _softplus_np(x)
     sp_neg = sp_pos - x
     loss = (1 - y) * sp_pos + (y * sp_neg if pw is None else pw * y * sp_neg)
-    loss = record(loss.astype(x.dtype, copy=False), BinaryCrossEntropyWithLogitsBackward0,
-                  (input, target, pos_weight), (input, target, pos_weight))
+    loss = loss.astype(x.dtype, copy=False)
+    fused = "none" if weight is not None else reduction  # a weight multiplies before the reduction
+    loss = record(_reduce_np(loss, fused), BinaryCrossEntropyWithLogitsBackward0,
+                  (input, target, pos_weight), (input, target, pos_weight), fused)
     if weight is not None:
         loss = loss * weight
-    return _reduction.apply(loss, reduction)
+        return _reduction.apply(loss, reduction)
+    return loss
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
