@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from . import grad_mode
+from ._quiet import ALL, quiet, restore
 from .anomaly import STATE as anomaly
 from .node import FREED_MSG
 from .tensor import Tensor
@@ -77,8 +78,11 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
     prev_mode = grad_mode.STATE.enabled
     grad_mode.STATE.enabled = create_graph
     captured = {} if captures is not None else None
-    errstate = np.errstate(all="ignore")  # PyTorch never warns about inf/nan in a backward formula
-    errstate.__enter__()
+    inline_apply = not create_graph
+    # leaves without hooks take their gradient as it arrives (send() decides the other cases)
+    leaves_now = direct and target_ids is None
+    watch = anomaly.enabled
+    quiet_token = quiet(ALL)  # PyTorch never warns about inf/nan in a backward formula
     try:
         while heap:
             node = pop(heap)[1]
@@ -92,7 +96,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
                         captured[id(t)] = g
                 if node not in executable:
                     continue
-            if node._n_out == 1:
+            single = node._n_out == 1
+            if single:
                 if grads[0] is None:
                     continue
             elif all(g is None for g in grads):
@@ -100,7 +105,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
             elif node._materialize and any(g is None for g in grads):
                 grads = _materialize(node, grads, create_graph)
             try:
-                if node._plain_apply and not create_graph:
+                if inline_apply and node._plain_apply:
                     # Node._apply inlined: this runs once per node of every backward pass
                     saved = node._saved
                     if saved is None:
@@ -108,14 +113,14 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
                     if node._versions:
                         node._check_versions()
                         saved = node._saved  # a deferred node has just been refilled
-                    in_grads = node.backward(grads[0], *saved) if node._n_out == 1 else node.backward(grads, *saved)
+                    in_grads = node.backward(grads[0], *saved) if single else node.backward(grads, *saved)
                 else:
                     in_grads = node._apply(grads, create_graph)
             except RuntimeError:
-                if anomaly.enabled and node._trace is not None:
+                if watch and node._trace is not None:
                     _warn_trace(node)
                 raise
-            if anomaly.enabled and anomaly.check_nan:
+            if watch and anomaly.check_nan:
                 _check_nan(node, in_grads)
             if hooks is not None and "post" in hooks:
                 in_grads = _run_post_hooks(hooks["post"], in_grads, grads, create_graph)
@@ -126,17 +131,21 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
                 if edge is None or g is None:
                     continue
                 target = edge[0]
-                if target._is_node and executable is None:
-                    # send() inlined for the common case: a node, no pruning
-                    buf = buffers.get(target)
-                    if buf is None:
-                        buf = buffers[target] = [None] * target._n_out
-                        push(heap, (-target._seq, target))
-                    nr = edge[1]
-                    prev = buf[nr]
-                    buf[nr] = g if prev is None else prev + g
-                else:
-                    send(target, edge[1], g, node._fresh_grads)
+                if target._is_node:
+                    if executable is None:
+                        # send() inlined for the common case: a node, no pruning
+                        buf = buffers.get(target)
+                        if buf is None:
+                            buf = buffers[target] = [None] * target._n_out
+                            push(heap, (-target._seq, target))
+                        nr = edge[1]
+                        prev = buf[nr]
+                        buf[nr] = g if prev is None else prev + g
+                        continue
+                elif leaves_now and target._extra is None:
+                    _accumulate(target, g, False, node._fresh_grads)
+                    continue
+                send(target, edge[1], g, node._fresh_grads)
 
         # leaves last: grad mode is still that of the backward pass, so post-accumulate hooks
         # may update parameters in place (the optimizer-in-backward pattern)
@@ -152,7 +161,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
                     _accumulate(t, g, create_graph)
         return None
     finally:
-        errstate.__exit__(None, None, None)
+        restore(quiet_token)
         grad_mode.STATE.enabled = prev_mode
 
 

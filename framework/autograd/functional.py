@@ -22,7 +22,8 @@ def _make_grads(outputs, grad_outputs, create_graph):
         if g is None:
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            arr = np.ones(out._data.shape, dtype=out._data.dtype)
+            arr = np.empty(out._data.shape, dtype=out._data.dtype)
+            arr.fill(1)  # np.ones is a Python-level wrapper around these two calls
             grads.append(Tensor(arr) if create_graph else arr)
             continue
         if not isinstance(g, Tensor):

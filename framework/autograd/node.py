@@ -101,8 +101,8 @@ class Node:
     def _unpack_for_graph(self, saved):
         from .tensor import Tensor
         out = []
-        for val, var in zip(saved, self._saved_vars):
-            if var is None:
+        for val, var, version in zip(saved, self._saved_vars, self._versions):
+            if version is None:  # a plain value
                 out.append(val)
             elif var is OUTPUT:
                 t = Tensor(val, requires_grad=True)
@@ -117,9 +117,15 @@ class Node:
         if versions.__class__ is Deferred:
             versions.source.refill(self, versions.index)
             versions = self._versions
-        for var, (counter, expected) in zip(self._saved_vars, versions):
-            if counter is not None and counter.value != expected:
-                raise RuntimeError(_version_message(self, var, counter.value, expected))
+        for var, expected in zip(self._saved_vars, versions):
+            if expected is None:
+                continue
+            if expected.__class__ is int:  # a saved tensor: the version it had then
+                counter = var._vc
+                if counter is not None and counter.value != expected:
+                    raise RuntimeError(_version_message(self, var, counter.value, expected))
+            elif expected.value:  # the output's own counter: it was saved at version 0
+                raise RuntimeError(_version_message(self, var, expected.value, 0))
 
     def _release(self):
         if self._saved:

@@ -479,7 +479,14 @@ def record(data, cls, inputs, saved=(), args=None):
 
 
 def attach(out, cls, inputs, saved=(), args=None):
-    """Make ``out`` the output of a new ``cls`` node over ``inputs`` (the hot path of every op)."""
+    """Make ``out`` the output of a new ``cls`` node over ``inputs`` (the hot path of every op).
+
+    What the node keeps of ``saved``: ``_saved``, the values its backward receives (a tensor's
+    array); ``_saved_vars``, ``saved`` itself (the tensors, for in-place checks and double
+    backward); ``_versions``, per entry the version a tensor had (a tensor that never had a
+    counter was at version 0, so none is made for it), the counter given to the output for
+    ``OUTPUT``, or None for a plain value.
+    """
     edges = []
     for t in inputs:  # one edge per input: (producer node, output_nr), (leaf, 0) or None
         if t is None or not t._requires_grad:
@@ -497,29 +504,24 @@ def attach(out, cls, inputs, saved=(), args=None):
     node._trace = None
     node._n_out = 1
     if saved:
-        vals, vars_, versions = [], [], []
+        vals, versions = [], []
         for s in saved:
             if isinstance(s, Tensor):
                 if s._extra is not None and s._extra.get("inference"):
                     raise RuntimeError(_INFERENCE_SAVE_MSG)
                 vc = s._vc
-                if vc is None:
-                    vc = s._vc = Version()
                 vals.append(s._data)
-                vars_.append(s)
-                versions.append((vc, vc.value))
+                versions.append(0 if vc is None else vc.value)
             elif s is OUTPUT:
                 vc = out._vc = Version()
                 vals.append(out._data)
-                vars_.append(OUTPUT)
-                versions.append((vc, 0))
+                versions.append(vc)
                 node._out_meta = (out._data.dtype, out._data.shape)
             else:
                 vals.append(s)
-                vars_.append(None)
-                versions.append((None, 0))
+                versions.append(None)
         node._saved = tuple(vals)
-        node._saved_vars = tuple(vars_)
+        node._saved_vars = saved
         node._versions = tuple(versions)
     else:
         node._saved = ()

@@ -1,5 +1,7 @@
 """Helpers shared by every op: operand conversion, dtype fixing, and backward helpers that work on
 numpy arrays (plain backward) and on Tensors (``create_graph=True``) alike."""
+import math
+
 import numpy as np
 
 from .. import dtypes as _dt
@@ -68,7 +70,7 @@ def sum_to(g, shape):
         r = g.sum(dim=axes) if axes else g
         return r.reshape(tuple(shape))
     r = g.sum(axis=axes) if axes else g
-    return np.reshape(r, shape)
+    return r.reshape(shape)
 
 
 def expand_to(g, shape, dims=None):
@@ -80,7 +82,14 @@ def expand_to(g, shape, dims=None):
     if dims and g.ndim:
         # put the removed dims back as size-1 axes; a reshape is far cheaper than np.expand_dims
         g = g.reshape(tuple(1 if i in dims else s for i, s in enumerate(shape)))
-    return np.broadcast_to(g, shape)
+    if math.prod(shape) > _SMALL:
+        return np.broadcast_to(g, shape)  # a read-only view: no memory for a large gradient
+    out = np.empty(shape, g.dtype)
+    out[...] = g  # np.broadcast_to is a Python-level function, five times the cost of this on small arrays
+    return out
+
+
+_SMALL = 1 << 14  # elements
 
 
 def unsqueeze_dims(g, dims):
