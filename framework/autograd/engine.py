@@ -312,8 +312,9 @@ def _accumulate(t, g, create_graph, owned=False):
             arr = _fit_to(arr, t._data.shape)
         old = t._grad
         if old is None:
-            if owned and arr is g and arr.dtype == t._data.dtype and arr.flags.c_contiguous:
-                t._grad = Tensor(arr)
+            if arr.dtype == t._data.dtype:
+                # a new array of our own: kept as it is, else copied (C order, as .grad always is)
+                t._grad = Tensor(arr if owned and arr is g and arr.flags.c_contiguous else arr.copy())
             else:
                 buf = np.empty(t._data.shape, dtype=t._data.dtype)
                 buf[...] = arr

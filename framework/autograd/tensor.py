@@ -392,8 +392,15 @@ class Tensor:
         Example:
             >>> (x * x).sum().backward()
         """
+        if gradient is None and inputs is None and not create_graph and self.grad_fn is not None \
+                and self._extra is None and self._data.size == 1:
+            # loss.backward(), the call of every training step: a scalar result, not a view, seed of one
+            seed = np.empty(self._data.shape, self._data.dtype)
+            seed.fill(1)
+            _run_backward((self,), (seed,), bool(retain_graph), False)
+            return
         _autograd_backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph,
-                 inputs=inputs)
+                           inputs=inputs)
 
 
 _NONLEAF_FLAG_MSG = ("you can only change requires_grad flags of leaf variables. If you want to use a computed "
@@ -557,4 +564,5 @@ def record_multi(datas, cls, inputs, saved=(), args=None):
 
 
 # at the bottom: functional imports the engine, which imports this module
+from .engine import run_backward as _run_backward  # noqa: E402
 from .functional import backward as _autograd_backward  # noqa: E402

@@ -22,17 +22,24 @@ class ScratchPool:
         >>> tmp = pool.get(param_array, 0)     # same shape and dtype as param_array
     """
 
-    __slots__ = ("_flat",)
+    __slots__ = ("_flat", "_views")
 
     def __init__(self):
         self._flat = {}
+        self._views = {}  # (shape, dtype, slot) -> view of the flat buffer: slicing and reshaping cost two calls
 
     def get(self, like, slot):
+        view_key = (like.shape, like.dtype, slot)
+        view = self._views.get(view_key)
+        if view is not None:
+            return view
         key = (like.dtype, slot)
         flat = self._flat.get(key)
         if flat is None or flat.size < like.size:
             flat = self._flat[key] = np.empty(like.size, like.dtype)
-        return flat[:like.size].reshape(like.shape)
+            self._views = {k: v for k, v in self._views.items() if k[1:] != key}  # views of the old buffer
+        view = self._views[view_key] = flat[:like.size].reshape(like.shape)
+        return view
 
 
 def effective_grad(param, grad, weight_decay, maximize, pool):

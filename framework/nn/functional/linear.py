@@ -2,11 +2,7 @@
 import numpy as np
 
 from ...autograd.node import Node
-from ...autograd.tensor import Tensor, record
-
-
-def _sum_rows(g):
-    return g.sum(dim=0) if isinstance(g, Tensor) else g.sum(axis=0)
+from ...autograd.tensor import record
 
 
 class AddmmBackward0(Node):
@@ -20,7 +16,7 @@ class AddmmBackward0(Node):
         nx, nw, nb = self._next
         gx = None if nx is None else g @ w
         gw = None if nw is None else g.T @ x
-        gb = None if nb is None else _sum_rows(g)
+        gb = None if nb is None else (g.sum(axis=0) if g.__class__ is np.ndarray else g.sum(dim=0))
         return gx, gw, gb
 
 
@@ -50,13 +46,16 @@ def linear(input, weight, bias=None):
         >>> F.linear(framework.ones(2, 3), framework.ones(4, 3)).shape
         framework.Size([2, 4])
     """
-    _check(input, weight, bias)
+    xd, wd = input._data, weight._data
+    if xd.ndim != 2 or wd.ndim != 2 or xd.dtype != wd.dtype or xd.shape[1] != wd.shape[1] or (
+            bias is not None and bias._data.dtype != xd.dtype):
+        _check(input, weight, bias)  # raises for what cannot be multiplied
     x = input
     lead = None
-    if x._data.ndim != 2:
-        lead = x._data.shape[:-1]
-        x = x.reshape(-1, x._data.shape[-1])
-    xd, wd = x._data, weight._data
+    if xd.ndim != 2:
+        lead = xd.shape[:-1]
+        x = x.reshape(-1, xd.shape[-1])
+        xd = x._data
     out = xd @ wd.T
     if bias is not None:
         out += bias._data

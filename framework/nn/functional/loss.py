@@ -408,8 +408,12 @@ class BinaryCrossEntropyWithLogitsBackward0(FusedNode):
         gx = gy = gpw = None
         if nx is not None:
             s = stable_sigmoid(x)
-            coef = (1 - y) * s - (y * (1 - s) if pw is None else pw * y * (1 - s))
-            gx = g * coef
+            if pw is None:
+                s -= y  # (1 - y) s - y (1 - s) == s - y, PyTorch's form
+                s *= g
+                gx = s
+            else:
+                gx = g * ((1 - y) * s - pw * y * (1 - s))
         if ny is not None or npw is not None:
             sp_neg = _softplus_np(-x)
             if ny is not None:
@@ -441,8 +445,11 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     x, y = input._data, target._data
     pw = None if pos_weight is None else pos_weight._data
     sp_pos = _softplus_np(x)
-    sp_neg = sp_pos - x
-    loss = (1 - y) * sp_pos + (y * sp_neg if pw is None else pw * y * sp_neg)
+    if pw is None:
+        loss = sp_pos
+        loss -= x * y  # (1 - y) softplus(x) + y softplus(-x) == softplus(x) - x y
+    else:
+        loss = (1 - y) * sp_pos + pw * y * (sp_pos - x)
     loss = loss.astype(x.dtype, copy=False)
     fused = "none" if weight is not None else reduction  # a weight multiplies before the reduction
     loss = record(_reduce_np(loss, fused), BinaryCrossEntropyWithLogitsBackward0,

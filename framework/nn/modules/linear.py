@@ -45,7 +45,12 @@ class Linear(Module):
         fan_in_uniform_(self.weight, self.bias)
 
     def forward(self, input):
-        return F.linear(input, self.weight, self.bias)
+        params = self._parameters
+        try:  # two dict lookups instead of two trips through Module.__getattr__
+            weight, bias = params["weight"], params["bias"]
+        except KeyError:  # weight or bias replaced by something that is not a registered parameter
+            weight, bias = self.weight, self.bias
+        return F.linear(input, weight, bias)
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
