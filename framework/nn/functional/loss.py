@@ -71,7 +71,7 @@ def _reduce_np(loss, reduction):
     """The reduction of an elementwise loss array, in its dtype (the mean of nothing is nan, as PyTorch)."""
     if reduction == "none":
         return loss
-    total = np.sum(loss)
+    total = np.add.reduce(loss, axis=None)  # np.sum without its Python wrapper
     if reduction == "sum":
         return np.asarray(total, loss.dtype)
     if loss.size == 0:
