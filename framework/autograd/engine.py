@@ -26,13 +26,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
     as ``backward(inputs=...)``); without it the gradients of ``targets`` are returned
     (``autograd.grad``). With ``targets`` only the part of the graph that leads to them runs.
     """
-    heap = []
-    buffers = {}
-    leaf_grads = {}
-    push = heapq.heappush
-    pop = heapq.heappop
-
-    captures = executable = target_ids = None
+    captures = executable = target_ids = visit = None
     if targets is not None:
         target_ids = {id(t) for t in targets}
         captures = {}
@@ -42,38 +36,18 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
         executable, visit = _prune(roots, target_ids, captures)
 
     direct = accumulate and not create_graph
-
-    def send(target, nr, g, owned=False):
-        if target._is_node:
-            if executable is not None and target not in visit:
-                return
-            buf = buffers.get(target)
-            if buf is None:
-                buf = buffers[target] = [None] * target._n_out
-                push(heap, (-target._seq, target))  # sequence numbers are unique
-            prev = buf[nr]
-            buf[nr] = g if prev is None else prev + g
-        else:
-            key = id(target)
-            if target_ids is not None and key not in target_ids:
-                return
-            if direct and target._extra is None:
-                # a leaf without hooks: add into .grad now, so no second copy of every gradient waits
-                # for the end of the pass (hooked leaves wait, to see one summed gradient)
-                _accumulate(target, g, False, owned)
-                return
-            entry = leaf_grads.get(key)
-            if entry is None:
-                leaf_grads[key] = [target, g]
-            else:
-                entry[1] = entry[1] + g
-
+    route = _Route(executable, visit, target_ids, direct)
+    send = route.send
     for root, g in zip(roots, root_grads):
         fn = root.grad_fn
         if fn is not None:
             send(fn, root._output_nr, g)
         else:
             send(root, 0, g)
+    # the loop below works on plain locals (a closure would turn them into slower cell variables)
+    heap, buffers, leaf_grads = route.heap, route.buffers, route.leaf_grads
+    push = heapq.heappush
+    pop = heapq.heappop
 
     prev_mode = grad_mode.STATE.enabled
     grad_mode.STATE.enabled = create_graph
@@ -163,6 +137,43 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None, ac
     finally:
         restore(quiet_token)
         grad_mode.STATE.enabled = prev_mode
+
+
+class _Route:
+    """Where a backward pass sends a gradient: a node's input buffer (queued on the heap by creation
+    order), a leaf's ``.grad`` at once, or ``leaf_grads`` for leaves that wait for one summed gradient."""
+
+    __slots__ = ("heap", "buffers", "leaf_grads", "executable", "visit", "target_ids", "direct")
+
+    def __init__(self, executable, visit, target_ids, direct):
+        self.heap, self.buffers, self.leaf_grads = [], {}, {}
+        self.executable, self.visit, self.target_ids, self.direct = executable, visit, target_ids, direct
+
+    def send(self, target, nr, g, owned=False):
+        if target._is_node:
+            if self.executable is not None and target not in self.visit:
+                return
+            buffers = self.buffers
+            buf = buffers.get(target)
+            if buf is None:
+                buf = buffers[target] = [None] * target._n_out
+                heapq.heappush(self.heap, (-target._seq, target))  # sequence numbers are unique
+            prev = buf[nr]
+            buf[nr] = g if prev is None else prev + g
+            return
+        key = id(target)
+        if self.target_ids is not None and key not in self.target_ids:
+            return
+        if self.direct and target._extra is None:
+            # a leaf without hooks: add into .grad now, so no second copy of every gradient waits
+            # for the end of the pass (hooked leaves wait, to see one summed gradient)
+            _accumulate(target, g, False, owned)
+            return
+        entry = self.leaf_grads.get(key)
+        if entry is None:
+            self.leaf_grads[key] = [target, g]
+        else:
+            entry[1] = entry[1] + g
 
 
 def _prune(roots, target_ids, captures):
