@@ -258,3 +258,13 @@ def test_segment_without_random_ops_leaves_the_generator_alone_in_backward():
     out.sum().backward()
     assert np.array_equal(framework.get_rng_state()._data, expected_next._data)
     assert np.allclose(x.grad._data, np.cos(x._data))
+
+
+@pytest.mark.parametrize("batch", [1, 4])
+def test_gradcheck_and_gradgradcheck_through_a_checkpointed_block(batch):
+    framework.manual_seed(0)
+    block = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2)).double()
+    x = framework.randn(batch, 3, dtype=framework.float64, requires_grad=True)
+    seg = lambda t: checkpoint(block, t, use_reentrant=False)  # noqa: E731
+    assert framework.autograd.gradcheck(seg, (x,))
+    assert framework.autograd.gradgradcheck(seg, (x,))
