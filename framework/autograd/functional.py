@@ -13,6 +13,13 @@ from .tensor import Tensor, refresh_view
 _CREATE_GRAPH_WARNED = [False]
 
 
+def implicit_seed(data):
+    """The gradient ``backward()`` starts from when none is given: ones shaped like ``data`` (a scalar)."""
+    seed = np.empty(data.shape, dtype=data.dtype)
+    seed.fill(1)  # np.ones is a Python-level wrapper around these two calls
+    return seed
+
+
 def _make_grads(outputs, grad_outputs, create_graph):
     if grad_outputs is not None and len(grad_outputs) != len(outputs):
         raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
@@ -22,8 +29,7 @@ def _make_grads(outputs, grad_outputs, create_graph):
         if g is None:
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            arr = np.empty(out._data.shape, dtype=out._data.dtype)
-            arr.fill(1)  # np.ones is a Python-level wrapper around these two calls
+            arr = implicit_seed(out._data)
             grads.append(Tensor(arr) if create_graph else arr)
             continue
         if not isinstance(g, Tensor):

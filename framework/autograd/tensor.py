@@ -395,9 +395,7 @@ class Tensor:
         if gradient is None and inputs is None and not create_graph and self.grad_fn is not None \
                 and self._extra is None and self._data.size == 1:
             # loss.backward(), the call of every training step: a scalar result, not a view, seed of one
-            seed = np.empty(self._data.shape, self._data.dtype)
-            seed.fill(1)
-            _run_backward((self,), (seed,), bool(retain_graph), False)
+            _run_backward((self,), (_implicit_seed(self._data),), bool(retain_graph), False)
             return
         _autograd_backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph,
                            inputs=inputs)
@@ -565,4 +563,4 @@ def record_multi(datas, cls, inputs, saved=(), args=None):
 
 # at the bottom: functional imports the engine, which imports this module
 from .engine import run_backward as _run_backward  # noqa: E402
-from .functional import backward as _autograd_backward  # noqa: E402
+from .functional import backward as _autograd_backward, implicit_seed as _implicit_seed  # noqa: E402

@@ -1,6 +1,8 @@
 """The ``reduction`` argument of losses ('none' | 'mean' | 'sum') and its legacy spellings."""
 import warnings
 
+import numpy as np
+
 VALID = ("none", "mean", "sum")
 
 
@@ -34,3 +36,20 @@ def apply(loss, reduction):
     if reduction == "sum":
         return loss.sum()
     return loss
+
+
+def apply_array(loss, reduction):
+    """Reduce an elementwise loss array, in its dtype (the mean of nothing is nan, as PyTorch), for fused nodes."""
+    if reduction == "none":
+        return loss
+    total = np.add.reduce(loss, axis=None)  # np.sum without its Python wrapper
+    if reduction == "sum":
+        return np.asarray(total, loss.dtype)
+    if loss.size == 0:
+        return np.asarray(np.nan, loss.dtype)
+    return np.asarray(total / loss.dtype.type(loss.size), loss.dtype)
+
+
+def spread(g, reduction, n):
+    """The gradient reaching each of the ``n`` elements of a loss reduced by ``reduction`` (``g`` broadcasts)."""
+    return g / n if reduction == "mean" else g

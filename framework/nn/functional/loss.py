@@ -42,7 +42,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     if weight is None and x.shape == y.shape and x.dtype == y.dtype and x.dtype.kind == "f":
         diff = x - y
         diff *= diff
-        return record(_reduce_np(diff, reduction), MseLossBackward0, (input, target), (input, target), reduction)
+        return record(_reduction.apply_array(diff, reduction), MseLossBackward0, (input, target), (input, target),
+                      reduction)
     diff = input - target
     loss = diff * diff
     if weight is not None:
@@ -58,30 +59,13 @@ class MseLossBackward0(FusedNode):
 
     def numpy_backward(self, g, x, y):
         nx, ny = self._next
-        g2 = _spread(g, self._args, x.size) * 2
+        g2 = _reduction.spread(g, self._args, x.size) * 2
         gx = g2 * (x - y)
         return (None if nx is None else gx), (None if ny is None else -gx)
 
     def composite(self, x, y):
         diff = x - y
         return _reduction.apply(diff * diff, self._args)
-
-
-def _reduce_np(loss, reduction):
-    """The reduction of an elementwise loss array, in its dtype (the mean of nothing is nan, as PyTorch)."""
-    if reduction == "none":
-        return loss
-    total = np.add.reduce(loss, axis=None)  # np.sum without its Python wrapper
-    if reduction == "sum":
-        return np.asarray(total, loss.dtype)
-    if loss.size == 0:
-        return np.asarray(np.nan, loss.dtype)
-    return np.asarray(total / loss.dtype.type(loss.size), loss.dtype)
-
-
-def _spread(g, reduction, n):
-    """The gradient reaching each element of a loss reduced by ``reduction`` (``g`` broadcasts against it)."""
-    return g / n if reduction == "mean" else g
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -404,7 +388,7 @@ class BinaryCrossEntropyWithLogitsBackward0(FusedNode):
 
     def numpy_backward(self, g, x, y, pw):
         nx, ny, npw = self._next
-        g = _spread(g, self._args, x.size)
+        g = _reduction.spread(g, self._args, x.size)
         gx = gy = gpw = None
         if nx is not None:
             s = stable_sigmoid(x)
@@ -452,7 +436,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         loss = (1 - y) * sp_pos + pw * y * (sp_pos - x)
     loss = loss.astype(x.dtype, copy=False)
     fused = "none" if weight is not None else reduction  # a weight multiplies before the reduction
-    loss = record(_reduce_np(loss, fused), BinaryCrossEntropyWithLogitsBackward0,
+    loss = record(_reduction.apply_array(loss, fused), BinaryCrossEntropyWithLogitsBackward0,
                   (input, target, pos_weight), (input, target, pos_weight), fused)
     if weight is not None:
         loss = loss * weight
