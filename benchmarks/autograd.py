@@ -24,12 +24,19 @@ except ImportError:  # PyTorch is optional: only the comparison columns need it
 
 def best_of(fn, repeat=7, number=1):
     """Best wall time of ``number`` calls, over ``repeat`` rounds (seconds per call)."""
-    best = float("inf")
+    return best_interleaved([fn], repeat, number)[0]
+
+
+def best_interleaved(fns, repeat, number):
+    """Best seconds per call of each of ``fns``, timed in turn within every round, so that load from
+    other processes on this shared machine hits every contender alike (as ``benchmarks/nn.py`` does)."""
+    best = [float("inf")] * len(fns)
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - t0) / number)
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            for _ in range(number):
+                fn()
+            best[i] = min(best[i], (time.perf_counter() - t0) / number)
     return best
 
 
@@ -49,19 +56,18 @@ def per_op_table():
     for name, (fw_fn, np_fn) in ops.items():
         x = framework.tensor(a_np, requires_grad=True)
         y = framework.tensor(b_np, requires_grad=True)
-        fwd = best_of(lambda: fw_fn(x, y), number=2000)
 
         def fwd_bwd():
             out = fw_fn(x, y)
             (out.sum() if out.ndim else out).backward()
-        fb = best_of(fwd_bwd, number=500)
-        bare = best_of(lambda: np_fn(a_np, b_np), number=5000)
-        row = [name, fwd * 1e6, fb * 1e6, bare * 1e6, fwd / bare]
+        contenders = [lambda: fw_fn(x, y), lambda: np_fn(a_np, b_np)]
         if torch is not None:
             tx = torch.tensor(a_np, requires_grad=True)
             ty = torch.tensor(b_np, requires_grad=True)
-            row.append(best_of(lambda: fw_fn(tx, ty), number=2000) * 1e6)
-        rows.append(row)
+            contenders.append(lambda: fw_fn(tx, ty))
+        fwd, bare, *theirs = best_interleaved(contenders, repeat=40, number=200)
+        fb = best_of(fwd_bwd, repeat=20, number=100)
+        rows.append([name, fwd * 1e6, fb * 1e6, bare * 1e6, fwd / bare] + [t * 1e6 for t in theirs])
     head = f"{'op':<6}{'fwd us':>9}{'fwd+bwd us':>12}{'numpy us':>10}{'fwd/numpy':>11}"
     head += f"{'torch fwd us':>14}" if torch is not None else ""
     print(head)

@@ -150,10 +150,9 @@ class Deferred:
 
 
 def _version_message(node, var, current, expected):
-    if var is OUTPUT:
-        meta = node._out_meta
-        dtype, shape = meta[0] if isinstance(meta, list) else meta  # multi-output nodes keep a list
-        return version_error(dtype, shape, f", which is output 0 of {_op_name(node)}", current, expected)
+    if var is OUTPUT:  # the node still holds the output's array: the check runs before it is freed
+        out = node._saved[node._saved_vars.index(OUTPUT)]
+        return version_error(out.dtype, out.shape, f", which is output 0 of {_op_name(node)}", current, expected)
     fn = var.grad_fn
     clause = "" if fn is None else f", which is output {var._output_nr} of {_op_name(fn)}"
     return version_error(var._data.dtype, var._data.shape, clause, current, expected)

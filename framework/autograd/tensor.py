@@ -17,6 +17,9 @@ from .anomaly import STATE as _anomaly
 from .grad_mode import STATE as _grad
 from .node import _SEQ, OUTPUT, AccumulateGrad, new_node
 
+_new = object.__new__
+SAVE_OUTPUT = (OUTPUT,)  # ``saved`` of an op whose backward needs only its own result
+
 
 class Size(tuple):
     """A tensor shape: a tuple with ``numel()``, printed as ``framework.Size([2, 3])``."""
@@ -460,11 +463,12 @@ def record(data, cls, inputs, saved=(), args=None):
     """Wrap ``data`` as the output of op ``cls`` applied to ``inputs`` and record its node.
 
     ``saved`` lists what the backward formula receives: input tensors (checked against in-place
-    changes), ``OUTPUT`` for the result itself, or plain values. ``args`` are kept after backward.
+    changes), ``OUTPUT`` for the result itself, or plain values; ops that need only their result
+    pass ``SAVE_OUTPUT``. ``args`` are kept after backward.
     """
-    if type(data) is not np.ndarray:
+    if data.__class__ is not np.ndarray:
         data = np.asarray(data)
-    out = object.__new__(Tensor)  # no __init__: every op's output is created here
+    out = _new(Tensor)  # no __init__: every op's output is created here
     out._data = data
     out._grad = None
     out._requires_grad = False
@@ -472,14 +476,13 @@ def record(data, cls, inputs, saved=(), args=None):
     out._output_nr = 0
     out._vc = None
     out._extra = None
-    if not _grad.enabled:
-        if _grad.inference:
-            out._extra = {"inference": True}
-        return out
-    for t in inputs:
-        if t is not None and t._requires_grad:
-            attach(out, cls, inputs, saved, args)
-            return out
+    if _grad.enabled:
+        for t in inputs:
+            if t is not None and t._requires_grad:
+                attach(out, cls, inputs, saved, args)
+                return out
+    elif _grad.inference:
+        out._extra = {"inference": True}
     return out
 
 
@@ -492,26 +495,38 @@ def attach(out, cls, inputs, saved=(), args=None):
     counter was at version 0, so none is made for it), the counter given to the output for
     ``OUTPUT``, or None for a plain value.
     """
-    edges = []
-    for t in inputs:  # one edge per input: (producer node, output_nr), (leaf, 0) or None
-        if t is None or not t._requires_grad:
-            edges.append(None)
-            continue
+    node = _new(cls)  # no __init__: every slot is set here
+    if len(inputs) == 1:  # most ops: the single input is the one that requires grad
+        t = inputs[0]
         if t._extra is not None and "base" in t._extra:
             refresh_view(t)
         fn = t.grad_fn
-        edges.append((t, 0) if fn is None else (fn, t._output_nr))
-    node = object.__new__(cls)  # no __init__: every slot is set here
-    node._next = tuple(edges)
+        node._next = ((t, 0) if fn is None else (fn, t._output_nr),)
+    else:
+        edges = []
+        for t in inputs:  # one edge per input: (producer node, output_nr), (leaf, 0) or None
+            if t is None or not t._requires_grad:
+                edges.append(None)
+                continue
+            if t._extra is not None and "base" in t._extra:
+                refresh_view(t)
+            fn = t.grad_fn
+            edges.append((t, 0) if fn is None else (fn, t._output_nr))
+        node._next = tuple(edges)
     node._args = args
     node._seq = next(_SEQ)
     node._hooks = None
     node._trace = None
     node._n_out = 1
-    if saved:
+    if saved is SAVE_OUTPUT:
+        vc = out._vc = Version()
+        node._saved = (out._data,)
+        node._saved_vars = saved
+        node._versions = (vc,)
+    elif saved:
         vals, versions = [], []
         for s in saved:
-            if isinstance(s, Tensor):
+            if s.__class__ is Tensor or isinstance(s, Tensor):
                 if s._extra is not None and s._extra.get("inference"):
                     raise RuntimeError(_INFERENCE_SAVE_MSG)
                 vc = s._vc
@@ -521,7 +536,6 @@ def attach(out, cls, inputs, saved=(), args=None):
                 vc = out._vc = Version()
                 vals.append(out._data)
                 versions.append(vc)
-                node._out_meta = (out._data.dtype, out._data.shape)
             else:
                 vals.append(s)
                 versions.append(None)

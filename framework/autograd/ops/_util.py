@@ -43,6 +43,23 @@ def fix_dtype(out, a, bt, bd, true_div=False):
     return out
 
 
+def elementwise(np_op, a, b):
+    """``(out, b_tensor, b_value)`` of ``np_op(a, b)`` under PyTorch's dtype rules, for a tensor ``a`` and a
+    tensor or scalar ``b``; shapes that do not broadcast raise PyTorch's error."""
+    ad = a._data
+    if b.__class__ is Tensor:
+        bt, bd = b, b._data
+    else:
+        bt, bd = operand(b)
+    try:
+        out = np_op(ad, bd)
+    except ValueError:
+        raise broadcast_error(ad, bd) from None
+    if out.__class__ is not ndarray or out.dtype is not ad.dtype or (bt is not None and bd.dtype is not ad.dtype):
+        out = fix_dtype(out, ad, bt, bd)
+    return out, bt, bd
+
+
 def broadcast_error(a, b):
     """PyTorch's error for operands whose shapes do not broadcast (``a``, ``b``: arrays or scalars)."""
     return broadcast_shape_error(np.shape(a), np.shape(b))

@@ -2,8 +2,8 @@
 import numpy as np
 
 from ..node import OUTPUT, Node
-from ..tensor import record
-from ._util import broadcast_error, fix_dtype, log, matmul as dual_matmul, operand, sum_to, swap_last, where
+from ..tensor import SAVE_OUTPUT, record
+from ._util import broadcast_error, elementwise, fix_dtype, log, matmul as dual_matmul, operand, sum_to, swap_last, where
 
 
 class AddBackward0(Node):
@@ -18,13 +18,8 @@ def add(a, b, alpha=1):
     """a + alpha * b. Example: ``x.add(y, alpha=2)``."""
     if alpha != 1:
         b = mul(b, alpha) if hasattr(b, "_data") else b * alpha
-    bt, bd = operand(b)
-    ad = a._data
-    try:
-        out = fix_dtype(ad + bd, ad, bt, bd)
-    except ValueError:
-        raise broadcast_error(ad, bd) from None
-    return record(out, AddBackward0, (a, bt), (), (ad.shape, None if bt is None else bd.shape))
+    out, bt, bd = elementwise(np.add, a, b)
+    return record(out, AddBackward0, (a, bt), (), (a._data.shape, None if bt is None else bd.shape))
 
 
 class SubBackward0(Node):
@@ -39,14 +34,9 @@ def sub(a, b, alpha=1):
     """a - alpha * b."""
     if alpha != 1:
         b = mul(b, alpha) if hasattr(b, "_data") else b * alpha
-    bt, bd = operand(b)
-    ad = a._data
-    _check_bool_subtraction(ad, bd)
-    try:
-        out = fix_dtype(ad - bd, ad, bt, bd)
-    except ValueError:
-        raise broadcast_error(ad, bd) from None
-    return record(out, SubBackward0, (a, bt), (), (ad.shape, None if bt is None else bd.shape))
+    _check_bool_subtraction(a._data, operand(b)[1])
+    out, bt, bd = elementwise(np.subtract, a, b)
+    return record(out, SubBackward0, (a, bt), (), (a._data.shape, None if bt is None else bd.shape))
 
 
 def _check_bool_subtraction(ad, bd):
@@ -105,14 +95,9 @@ class MulBackward0(Node):
 
 def mul(a, b):
     """Elementwise product. Example: ``x * 2``."""
-    bt, bd = operand(b)
-    ad = a._data
-    try:
-        out = fix_dtype(ad * bd, ad, bt, bd)
-    except ValueError:
-        raise broadcast_error(ad, bd) from None
+    out, bt, bd = elementwise(np.multiply, a, b)
     return record(out, MulBackward0, (a, bt), _saved_operands(a, bt, bd),
-                  (ad.shape, None if bt is None else bd.shape))
+                  (a._data.shape, None if bt is None else bd.shape))
 
 
 def _saved_operands(a, bt, bd, quotient=False):
@@ -193,7 +178,7 @@ def reciprocal(a):
     """1 / a."""
     with np.errstate(divide="ignore"):
         out = np.reciprocal(a._data if a._data.dtype.kind == "f" else a._data.astype(np.float32))
-    return record(out, ReciprocalBackward0, (a,), (OUTPUT,))
+    return record(out, ReciprocalBackward0, (a,), SAVE_OUTPUT)
 
 
 def rdiv(a, s):

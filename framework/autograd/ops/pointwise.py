@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..node import OUTPUT, Node
-from ..tensor import Tensor, make, record
+from ..tensor import SAVE_OUTPUT, Tensor, make, record
 from ._util import (broadcast_error, broadcast_shape_error, cos, exp as dual_exp, fix_dtype, operand, sigmoid, sign,
                     sin, stable_sigmoid, sum_to, tanh as dual_tanh, where as dual_where)
 
@@ -25,7 +25,7 @@ class ExpBackward0(Node):
 
 def exp(a):
     """e ** a. (An overflow to inf warns as numpy does: an errstate guard would triple the cost.)"""
-    return record(np.exp(_floatify(a)), ExpBackward0, (a,), (OUTPUT,))
+    return record(np.exp(_floatify(a)), ExpBackward0, (a,), SAVE_OUTPUT)
 
 
 class LogBackward0(Node):
@@ -67,7 +67,7 @@ class Expm1Backward0(Node):
 def expm1(a):
     """exp(a) - 1, accurate for small a."""
     with np.errstate(over="ignore"):
-        return record(np.expm1(_floatify(a)), Expm1Backward0, (a,), (OUTPUT,))
+        return record(np.expm1(_floatify(a)), Expm1Backward0, (a,), SAVE_OUTPUT)
 
 
 class SqrtBackward0(Node):
@@ -82,7 +82,7 @@ class SqrtBackward0(Node):
 def sqrt(a):
     """Square root (sqrt'(0) = inf)."""
     with np.errstate(invalid="ignore"):
-        return record(np.sqrt(_floatify(a)), SqrtBackward0, (a,), (OUTPUT,))
+        return record(np.sqrt(_floatify(a)), SqrtBackward0, (a,), SAVE_OUTPUT)
 
 
 class RsqrtBackward0(Node):
@@ -95,7 +95,7 @@ class RsqrtBackward0(Node):
 def rsqrt(a):
     """1 / sqrt(a)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return record(1 / np.sqrt(_floatify(a)), RsqrtBackward0, (a,), (OUTPUT,))
+        return record(1 / np.sqrt(_floatify(a)), RsqrtBackward0, (a,), SAVE_OUTPUT)
 
 
 class SinBackward0(Node):
@@ -130,7 +130,7 @@ class TanhBackward0(Node):
 
 def tanh(a):
     """Hyperbolic tangent."""
-    return record(np.tanh(_floatify(a)), TanhBackward0, (a,), (OUTPUT,))
+    return record(np.tanh(_floatify(a)), TanhBackward0, (a,), SAVE_OUTPUT)
 
 
 class SigmoidBackward0(Node):
@@ -142,7 +142,7 @@ class SigmoidBackward0(Node):
 
 
 def sigmoid_(a):
-    return record(stable_sigmoid(_floatify(a)), SigmoidBackward0, (a,), (OUTPUT,))
+    return record(stable_sigmoid(_floatify(a)), SigmoidBackward0, (a,), SAVE_OUTPUT)
 
 
 class ReluBackward0(Node):
@@ -156,7 +156,7 @@ class ReluBackward0(Node):
 def relu(a):
     """max(a, 0); relu'(0) = 0."""
     d = a._data
-    return record(np.maximum(d, 0, dtype=d.dtype), ReluBackward0, (a,), (OUTPUT,))
+    return record(np.maximum(d, 0, dtype=d.dtype), ReluBackward0, (a,), SAVE_OUTPUT)
 
 
 class LeakyReluBackward0(Node):

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..node import OUTPUT, Node
-from ..tensor import Tensor, make, record
+from ..tensor import SAVE_OUTPUT, Tensor, make, record
 from ._util import exp, expand_to, normalize_dims, norm_dim, reshape, sign, unsqueeze_dims, where as dual_where
 from .indexing import scatter_add_into_zeros
 
@@ -372,7 +372,7 @@ def softmax(a, dim=None, dtype=None):
     axis = _softmax_dim(dim, d.ndim, "softmax")
     e = np.exp(d - np.max(d, axis=axis, keepdims=True))
     e /= np.sum(e, axis=axis, keepdims=True)
-    return record(e, SoftmaxBackward0, (a,), (OUTPUT,), axis)
+    return record(e, SoftmaxBackward0, (a,), SAVE_OUTPUT, axis)
 
 
 class LogSoftmaxBackward0(Node):
@@ -394,7 +394,7 @@ def log_softmax(a, dim=None, dtype=None):
     axis = _softmax_dim(dim, d.ndim, "log_softmax")
     shifted = d - np.max(d, axis=axis, keepdims=True)
     out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-    return record(out, LogSoftmaxBackward0, (a,), (OUTPUT,), axis)
+    return record(out, LogSoftmaxBackward0, (a,), SAVE_OUTPUT, axis)
 
 
 class CumsumBackward0(Node):
