@@ -460,34 +460,12 @@ def needs_grad(*inputs):
 
 
 def record(data, cls, inputs, saved=(), args=None):
-    """Wrap ``data`` as the output of op ``cls`` applied to ``inputs`` and record its node.
+    """Wrap ``data`` as the output of op ``cls`` applied to ``inputs`` and, when grad mode is on and an
+    input requires grad, make it the output of a new ``cls`` node (the hot path of every op).
 
     ``saved`` lists what the backward formula receives: input tensors (checked against in-place
     changes), ``OUTPUT`` for the result itself, or plain values; ops that need only their result
-    pass ``SAVE_OUTPUT``. ``args`` are kept after backward.
-    """
-    if data.__class__ is not np.ndarray:
-        data = np.asarray(data)
-    out = _new(Tensor)  # no __init__: every op's output is created here
-    out._data = data
-    out._grad = None
-    out._requires_grad = False
-    out.grad_fn = None
-    out._output_nr = 0
-    out._vc = None
-    out._extra = None
-    if _grad.enabled:
-        for t in inputs:
-            if t is not None and t._requires_grad:
-                attach(out, cls, inputs, saved, args)
-                return out
-    elif _grad.inference:
-        out._extra = {"inference": True}
-    return out
-
-
-def attach(out, cls, inputs, saved=(), args=None):
-    """Make ``out`` the output of a new ``cls`` node over ``inputs`` (the hot path of every op).
+    pass ``SAVE_OUTPUT``. ``args`` (shapes, dims) are kept after backward.
 
     What the node keeps of ``saved``: ``_saved``, the values its backward receives (a tensor's
     array); ``_saved_vars``, ``saved`` itself (the tensors, for in-place checks and double
@@ -495,24 +473,49 @@ def attach(out, cls, inputs, saved=(), args=None):
     counter was at version 0, so none is made for it), the counter given to the output for
     ``OUTPUT``, or None for a plain value.
     """
-    node = _new(cls)  # no __init__: every slot is set here
-    if len(inputs) == 1:  # most ops: the single input is the one that requires grad
+    if data.__class__ is not np.ndarray:
+        data = np.asarray(data)
+    out = _new(Tensor)  # no __init__: every op's output is created here
+    out._data = data
+    out._grad = None
+    out._output_nr = 0
+    out._vc = None
+    out._extra = None
+    if not _grad.enabled:
+        out._requires_grad = False
+        out.grad_fn = None
+        if _grad.inference:
+            out._extra = {"inference": True}
+        return out
+    if len(inputs) == 1:  # most ops: one input, which must require grad
         t = inputs[0]
+        if t is None or not t._requires_grad:
+            out._requires_grad = False
+            out.grad_fn = None
+            return out
         if t._extra is not None and "base" in t._extra:
             refresh_view(t)
         fn = t.grad_fn
-        node._next = ((t, 0) if fn is None else (fn, t._output_nr),)
+        edges = ((t, 0) if fn is None else (fn, t._output_nr),)
     else:
         edges = []
+        wanted = False
         for t in inputs:  # one edge per input: (producer node, output_nr), (leaf, 0) or None
             if t is None or not t._requires_grad:
                 edges.append(None)
                 continue
+            wanted = True
             if t._extra is not None and "base" in t._extra:
                 refresh_view(t)
             fn = t.grad_fn
             edges.append((t, 0) if fn is None else (fn, t._output_nr))
-        node._next = tuple(edges)
+        if not wanted:
+            out._requires_grad = False
+            out.grad_fn = None
+            return out
+        edges = tuple(edges)
+    node = _new(cls)  # no __init__: every slot is set here
+    node._next = edges
     node._args = args
     node._seq = next(_SEQ)
     node._hooks = None
@@ -520,7 +523,7 @@ def attach(out, cls, inputs, saved=(), args=None):
     node._n_out = 1
     if saved is SAVE_OUTPUT:
         vc = out._vc = Version()
-        node._saved = (out._data,)
+        node._saved = (data,)
         node._saved_vars = saved
         node._versions = (vc,)
     elif saved:
@@ -534,7 +537,7 @@ def attach(out, cls, inputs, saved=(), args=None):
                 versions.append(0 if vc is None else vc.value)
             elif s is OUTPUT:
                 vc = out._vc = Version()
-                vals.append(out._data)
+                vals.append(data)
                 versions.append(vc)
             else:
                 vals.append(s)
@@ -549,8 +552,8 @@ def attach(out, cls, inputs, saved=(), args=None):
     out._requires_grad = True
     out.grad_fn = node
     if _anomaly.enabled:
-        node._trace = traceback.format_stack()[:-3]
-    return node
+        node._trace = traceback.format_stack()[:-2]
+    return out
 
 
 _INFERENCE_SAVE_MSG = (
@@ -561,11 +564,11 @@ _INFERENCE_SAVE_MSG = (
 
 def record_multi(datas, cls, inputs, saved=(), args=None):
     """Like ``record`` for an op with several outputs (unbind, split): one node, ``output_nr`` 0..n-1."""
-    outs = [make(d) for d in datas]
     if not needs_grad(*inputs):
-        return outs
-    first = outs[0]
-    node = attach(first, cls, inputs, saved, args)
+        return [make(d) for d in datas]
+    first = record(datas[0], cls, inputs, saved, args)
+    outs = [first] + [make(d) for d in datas[1:]]
+    node = first.grad_fn
     node._n_out = len(outs)
     node._out_meta = [(o._data.dtype, o._data.shape) for o in outs]
     for i, o in enumerate(outs):
