@@ -478,42 +478,38 @@ def record(data, cls, inputs, saved=(), args=None):
     out = _new(Tensor)  # no __init__: every op's output is created here
     out._data = data
     out._grad = None
+    out._requires_grad = False
+    out.grad_fn = None
     out._output_nr = 0
     out._vc = None
     out._extra = None
     if not _grad.enabled:
-        out._requires_grad = False
-        out.grad_fn = None
         if _grad.inference:
             out._extra = {"inference": True}
         return out
-    if len(inputs) == 1:  # most ops: one input, which must require grad
+    # one edge per input: (producer node, output_nr), (leaf, 0), or None where no gradient flows;
+    # written out for one and two inputs, the ops of nearly every step
+    n = len(inputs)
+    if n == 1:
         t = inputs[0]
         if t is None or not t._requires_grad:
-            out._requires_grad = False
-            out.grad_fn = None
             return out
         if t._extra is not None and "base" in t._extra:
             refresh_view(t)
-        fn = t.grad_fn
-        edges = ((t, 0) if fn is None else (fn, t._output_nr),)
-    else:
-        edges = []
-        wanted = False
-        for t in inputs:  # one edge per input: (producer node, output_nr), (leaf, 0) or None
-            if t is None or not t._requires_grad:
-                edges.append(None)
-                continue
-            wanted = True
-            if t._extra is not None and "base" in t._extra:
-                refresh_view(t)
-            fn = t.grad_fn
-            edges.append((t, 0) if fn is None else (fn, t._output_nr))
-        if not wanted:
-            out._requires_grad = False
-            out.grad_fn = None
+        edges = ((t, 0) if t.grad_fn is None else (t.grad_fn, t._output_nr),)
+    elif n == 2:
+        a, b = inputs
+        ea = None if a is None or not a._requires_grad else (a, 0) if a.grad_fn is None else (a.grad_fn, a._output_nr)
+        eb = None if b is None or not b._requires_grad else (b, 0) if b.grad_fn is None else (b.grad_fn, b._output_nr)
+        if ea is None and eb is None:
             return out
-        edges = tuple(edges)
+        if (a is not None and a._extra is not None) or (b is not None and b._extra is not None):
+            ea, eb = _edge(a), _edge(b)  # again, after a stale view takes its base's new history
+        edges = (ea, eb)
+    else:
+        edges = tuple([_edge(t) for t in inputs])
+        if edges.count(None) == n:
+            return out
     node = _new(cls)  # no __init__: every slot is set here
     node._next = edges
     node._args = args

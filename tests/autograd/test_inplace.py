@@ -276,6 +276,20 @@ def test_view_of_view_after_base_write():
     assert x.grad.tolist() == [0.0, 5.0, 0.0]
 
 
+@pytest.mark.parametrize("view_first", [True, False])
+def test_stale_view_as_either_operand_of_a_binary_op(view_first):
+    # the view is refreshed whichever side of a two-input op it stands on
+    x = tensor([1.0, 2.0, 3.0], requires_grad=True)
+    z = tensor([1.0, 1.0], requires_grad=True)
+    y = x * 1
+    v = y[1:]
+    y.mul_(2)
+    out = v * z if view_first else z * v
+    out.sum().backward()
+    assert x.grad.tolist() == [0.0, 2.0, 2.0]
+    assert z.grad.tolist() == [4.0, 6.0]
+
+
 def test_stale_view_as_backward_root():
     x = tensor([1.0, 2.0, 3.0], requires_grad=True)
     y = x * 1
