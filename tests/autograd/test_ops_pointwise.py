@@ -108,6 +108,12 @@ def test_non_smooth_and_singular_gradients(fn, values, expected):
     np.testing.assert_array_equal(grad, expected)
 
 
+def test_relu_gradient_is_zero_at_zero_and_passes_at_nan():
+    x = framework.tensor([float("nan"), 1.0, -1.0, 0.0], requires_grad=True)
+    x.relu().sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0, 0.0, 0.0]  # PyTorch's threshold_backward: only y <= 0 blocks
+
+
 def test_leaky_relu_uses_slope_at_zero():
     _, grad = _grad_at(lambda x: framework.leaky_relu(x, 0.1), [-1.0, 0.0, 2.0])
     np.testing.assert_allclose(grad, [0.1, 0.1, 1.0], rtol=1e-6)

@@ -150,7 +150,7 @@ class ReluBackward0(Node):
     saved_names = ("result",)
 
     def backward(self, g, y):
-        return (g * (y > 0),)
+        return (g * ~(y <= 0),)  # not y > 0: a NaN passes its gradient on, as in PyTorch
 
 
 def relu(a):
