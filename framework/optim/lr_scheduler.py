@@ -1,8 +1,9 @@
 """Learning-rate schedulers: change ``group['lr']`` of an optimiser as training goes on.
 
-Call ``scheduler.step()`` after ``optimizer.step()`` (once per epoch, or once per batch for OneCycleLR).
-The values are computed as PyTorch computes them: most schedulers update the current lr in a chained
-(multiplicative) form, so they compose with manual lr changes; ``step(epoch)`` uses the closed form.
+Call ``scheduler.step()`` after ``optimizer.step()`` (once per epoch, or once per batch for OneCycleLR and
+CyclicLR). The values are computed as PyTorch computes them: most schedulers update the current lr in a chained
+(multiplicative) form, so they compose with manual lr changes (ChainedScheduler relies on it); ``step(epoch)``
+uses the closed form where there is one.
 
 Example:
     >>> opt = framework.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
@@ -21,8 +22,9 @@ from functools import wraps
 
 from .optimizer import Optimizer
 
-__all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "LinearLR", "ExponentialLR", "SequentialLR",
-           "CosineAnnealingLR", "ReduceLROnPlateau", "OneCycleLR"]
+__all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
+           "ExponentialLR", "SequentialLR", "PolynomialLR", "CosineAnnealingLR", "ChainedScheduler",
+           "ReduceLROnPlateau", "CyclicLR", "CosineAnnealingWarmRestarts", "OneCycleLR"]
 
 EPOCH_DEPRECATION_WARNING = (
     "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where possible. "
@@ -76,6 +78,32 @@ def _per_group(name, optimizer, value):
                              f"{len(value)} values, param_groups has {len(optimizer.param_groups)}.")
         return list(value)
     return [value] * len(optimizer.param_groups)
+
+
+def _start_momentum_cycling(scheduler, optimizer, base_momentum, max_momentum, last_epoch):
+    """Set up momentum cycling for OneCycleLR and CyclicLR and return ``(base_momentums, max_momentums)``.
+
+    Momentum cycles through ``group['momentum']`` (SGD, RMSprop) or Adam's beta1. A fresh schedule
+    (``last_epoch == -1``) starts every group at its max momentum and records both bounds in the group.
+    """
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+    scheduler.use_beta1 = "betas" in optimizer.defaults
+    max_momentums = _per_group("max_momentum", optimizer, max_momentum)
+    base_momentums = _per_group("base_momentum", optimizer, base_momentum)
+    if last_epoch == -1:
+        for group, group_max, group_base in zip(optimizer.param_groups, max_momentums, base_momentums):
+            _set_momentum(group, group_max, scheduler.use_beta1)
+            group["max_momentum"] = group_max
+            group["base_momentum"] = group_base
+    return base_momentums, max_momentums
+
+
+def _set_momentum(group, value, use_beta1):
+    if use_beta1:
+        group["betas"] = (value, *group["betas"][1:])  # beta2 (and anything after it) stays as it is
+    else:
+        group["momentum"] = value
 
 
 class LRScheduler:
@@ -146,20 +174,23 @@ class LRScheduler:
         self._update_lr(epoch)
 
     def _update_lr(self, epoch=None):
-        self._get_lr_called_within_step = True
+        if epoch is None:
+            self.last_epoch += 1
+            self._set_lrs(self.get_lr)
+        else:
+            self.last_epoch = epoch
+            self._set_lrs(getattr(self, "_get_closed_form_lr", self.get_lr))
+
+    def _set_lrs(self, compute):
+        """Write the lrs returned by ``compute()`` into the param groups and remember them for ``get_last_lr()``."""
+        self._get_lr_called_within_step = True  # so that get_lr() knows a step called it and does not warn
         try:
-            if epoch is None:
-                self.last_epoch += 1
-                values = self.get_lr()
-            else:
-                self.last_epoch = epoch
-                closed_form = getattr(self, "_get_closed_form_lr", None)
-                values = closed_form() if closed_form is not None else self.get_lr()
+            values = compute()
         finally:
             self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = self._current_lrs()
 
     def _current_lrs(self):
         return [group["lr"] for group in self.optimizer.param_groups]
@@ -178,14 +209,22 @@ class LRScheduler:
         self.__dict__.update(state_dict)
 
 
-class LambdaLR(LRScheduler):
-    """``lr = initial_lr * lr_lambda(epoch)``, with one function for all groups or one per group.
+def _callable_state(fn):
+    """What a state dict keeps of a user function: nothing for a plain function or lambda (it cannot be
+    saved as data), the attributes of a callable object (so that its own state resumes)."""
+    return None if fn is None or isinstance(fn, types.FunctionType) else fn.__dict__.copy()
 
-    Example:
-        >>> sched = LambdaLR(opt, lr_lambda=lambda epoch: 0.95 ** epoch)
-    """
+
+def _restore_callable_state(fn, saved):
+    if saved is not None:
+        fn.__dict__.update(saved)
+
+
+class _LambdaScheduler(LRScheduler):
+    """Shared by LambdaLR and MultiplicativeLR: one ``lr_lambda(epoch)`` per param group (or one for all)."""
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        _check_optimizer(optimizer)
         self.optimizer = optimizer
         if isinstance(lr_lambda, (list, tuple)):
             if len(lr_lambda) != len(optimizer.param_groups):
@@ -193,17 +232,15 @@ class LambdaLR(LRScheduler):
             self.lr_lambdas = list(lr_lambda)
         else:
             self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
+        for fn in self.lr_lambdas:
+            if not callable(fn):
+                raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
         super().__init__(optimizer, last_epoch)
-
-    def get_lr(self):
-        self._warn_if_called_outside_step()
-        return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
 
     def state_dict(self):
         """As the base, except functions: a lambda or function is stored as None, a callable object as its __dict__."""
         state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "lr_lambdas")}
-        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
-                               for fn in self.lr_lambdas]
+        state["lr_lambdas"] = [_callable_state(fn) for fn in self.lr_lambdas]
         return state
 
     def load_state_dict(self, state_dict):
@@ -211,8 +248,35 @@ class LambdaLR(LRScheduler):
         saved_lambdas = state.pop("lr_lambdas")
         self.__dict__.update(state)
         for fn, saved in zip(self.lr_lambdas, saved_lambdas):
-            if saved is not None:
-                fn.__dict__.update(saved)
+            _restore_callable_state(fn, saved)
+
+
+class LambdaLR(_LambdaScheduler):
+    """``lr = initial_lr * lr_lambda(epoch)``, with one function for all groups or one per group.
+
+    Example:
+        >>> sched = LambdaLR(opt, lr_lambda=lambda epoch: 0.95 ** epoch)
+    """
+
+    def get_lr(self):
+        self._warn_if_called_outside_step()
+        return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+
+
+class MultiplicativeLR(_LambdaScheduler):
+    """Multiply the current lr by ``lr_lambda(epoch)`` at every epoch after the first.
+
+    Unlike LambdaLR the factors compound, and a manual lr change carries through.
+
+    Example:
+        >>> sched = MultiplicativeLR(opt, lr_lambda=lambda epoch: 0.95)   # lr 0.1, 0.095, 0.09025, ...
+    """
+
+    def get_lr(self):
+        self._warn_if_called_outside_step()
+        if self._is_initial:  # resuming must not apply one more factor than the run it resumes
+            return self._current_lrs()
+        return [lr * fn(self.last_epoch) for fn, lr in zip(self.lr_lambdas, self._current_lrs())]
 
 
 class StepLR(LRScheduler):
@@ -259,6 +323,35 @@ class MultiStepLR(LRScheduler):
     def _get_closed_form_lr(self):
         milestones = sorted(self.milestones.elements())
         return [base_lr * self.gamma ** bisect_right(milestones, self.last_epoch) for base_lr in self.base_lrs]
+
+
+class ConstantLR(LRScheduler):
+    """Multiply the lr by a constant ``factor`` for the first ``total_iters`` epochs, then restore it.
+
+    Example:
+        >>> sched = ConstantLR(opt, factor=0.5, total_iters=4)   # lr 0.05 for epochs 0-3, 0.1 from epoch 4
+    """
+
+    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
+        if factor > 1.0 or factor < 0:
+            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
+        self.factor = factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        self._warn_if_called_outside_step()
+        if self.last_epoch == 0:
+            return [lr * self.factor for lr in self._current_lrs()]
+        if self.last_epoch != self.total_iters:
+            return self._current_lrs()
+        if self.factor == 0:  # the chained form cannot divide the factor back out (PyTorch raises ZeroDivisionError)
+            return self.base_lrs.copy()
+        return [lr * (1.0 / self.factor) for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self):
+        return [base_lr * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
+                for base_lr in self.base_lrs]
 
 
 class LinearLR(LRScheduler):
@@ -315,6 +408,34 @@ class ExponentialLR(LRScheduler):
         return [base_lr * self.gamma ** self.last_epoch for base_lr in self.base_lrs]
 
 
+class PolynomialLR(LRScheduler):
+    """Decay the lr to zero over ``total_iters`` epochs: ``lr = initial_lr * (1 - t / total_iters) ** power``.
+
+    From epoch ``total_iters`` on the lr stays at zero (or wherever a manual change put it).
+
+    Example:
+        >>> sched = PolynomialLR(opt, total_iters=50, power=0.9)   # lr 0.1, 0.0982, 0.0964, ... 0 from epoch 50
+    """
+
+    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        self._warn_if_called_outside_step()
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return self._current_lrs()
+        # The ratio of this epoch's polynomial to the previous one: the chained form of the closed form below.
+        decay = ((1.0 - self.last_epoch / self.total_iters)
+                 / (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
+        return [lr * decay for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self):
+        return [base_lr * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
+                for base_lr in self.base_lrs]
+
+
 class CosineAnnealingLR(LRScheduler):
     """Cosine annealing from the initial lr down to ``eta_min`` over ``T_max`` epochs (SGDR without restarts:
     Loshchilov & Hutter, "SGDR: Stochastic Gradient Descent with Warm Restarts", ICLR 2017).
@@ -349,19 +470,88 @@ class CosineAnnealingLR(LRScheduler):
                 for base_lr in self.base_lrs]
 
 
-class SequentialLR(LRScheduler):
-    """Run ``schedulers`` one after another, switching at the ``milestones`` epochs (e.g. warm-up then decay).
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """Cosine annealing with warm restarts (SGDR: Loshchilov & Hutter, "SGDR: Stochastic Gradient Descent with
+    Warm Restarts", ICLR 2017): the lr anneals from the initial lr towards ``eta_min`` over ``T_0`` epochs, then
+    jumps back up; every restart makes the next period ``T_mult`` times longer.
+
+    ``lr = eta_min + (initial_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2``, where ``T_cur`` counts the
+    epochs since the last restart and ``T_i`` is the current period. ``step(epoch)`` accepts a fractional
+    epoch, to anneal within an epoch.
 
     Example:
-        >>> warmup = LinearLR(opt, start_factor=0.1, total_iters=5)
-        >>> decay = CosineAnnealingLR(opt, T_max=95)
-        >>> sched = SequentialLR(opt, schedulers=[warmup, decay], milestones=[5])
+        >>> sched = CosineAnnealingWarmRestarts(opt, T_0=10, T_mult=2)   # restarts at epochs 10, 30, 70, ...
+        >>> for epoch in range(100):
+        ...     for i, batch in enumerate(loader):
+        ...         train_step(batch)
+        ...         sched.step(epoch + i / len(loader))
     """
 
-    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):  # noqa: super().__init__ not called
+    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):  # noqa: N803  (PyTorch's names)
+        if not isinstance(T_0, int) or T_0 <= 0:
+            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+        if not isinstance(T_mult, int) or T_mult < 1:
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if not isinstance(eta_min, (float, int)):
+            raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}")
+        self.T_0 = T_0
+        self.T_i = T_0
+        self.T_mult = T_mult
+        self.eta_min = eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        self._warn_if_called_outside_step()
+        return [self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
+                for base_lr in self.base_lrs]
+
+    def step(self, epoch=None):
+        """Advance one epoch, or go to ``epoch`` (a float for a point within an epoch); no deprecation warning.
+
+        As in PyTorch this scheduler does not check that ``optimizer.step()`` came first, and
+        ``step()`` after ``step(epoch)`` carries on from ``epoch``.
+        """
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0  # the initial step
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur = self.T_cur + 1
+            if self.T_cur >= self.T_i:
+                self.T_cur = self.T_cur % self.T_i
+                self.T_i = self.T_i * self.T_mult
+        else:
+            if epoch < 0:
+                raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+            self.T_i, self.T_cur = self._period_at(epoch)
+        self.last_epoch = math.floor(epoch)
+        self._set_lrs(self.get_lr)
+
+    def _period_at(self, epoch):
+        """``(T_i, T_cur)`` at ``epoch``: the length of the period it falls in and how far into it it is."""
+        if epoch < self.T_0:
+            return self.T_0, epoch
+        if self.T_mult == 1:
+            return self.T_0, epoch % self.T_0
+        # Walk the restarts rather than invert the geometric sum with math.log, which rounds an exact restart
+        # epoch to just below it (log(1000, 10) < 3) and so misses the restart.
+        period, start = self.T_0, 0
+        while epoch >= start + period:
+            start += period
+            period *= self.T_mult
+        return period, epoch - start
+
+
+class _SchedulerComposition(LRScheduler):
+    """Shared by SequentialLR and ChainedScheduler: a scheduler made of other schedulers of one optimiser.
+
+    Its state dict holds each inner scheduler's state dict under ``'_schedulers'``.
+    """
+
+    def _check_schedulers(self, optimizer, schedulers, empty_message):
         name = type(self).__name__
         if len(schedulers) < 1:
-            raise ValueError(f"{name} expects at least one scheduler, but got no scheduler.")
+            raise ValueError(f"{name} {empty_message}")
         for i, scheduler in enumerate(schedulers):
             if not hasattr(scheduler, "optimizer"):
                 raise TypeError(f"{name} at index {i} should have `optimizer` as its attribute.")
@@ -373,6 +563,32 @@ class SequentialLR(LRScheduler):
                 raise ValueError(f"{name} expects all schedulers to belong to the same optimizer, but got scheduler "
                                  f"{type(scheduler).__name__} at index {i} has {scheduler.optimizer}, which is "
                                  f"different from {type(optimizer).__name__}.")
+
+    def state_dict(self):
+        """As the base, with each inner scheduler's state dict under ``'_schedulers'``."""
+        state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict):
+        state = dict(state_dict)
+        inner = state.pop("_schedulers")
+        self.__dict__.update(state)
+        for scheduler, saved in zip(self._schedulers, inner):
+            scheduler.load_state_dict(saved)
+
+
+class SequentialLR(_SchedulerComposition):
+    """Run ``schedulers`` one after another, switching at the ``milestones`` epochs (e.g. warm-up then decay).
+
+    Example:
+        >>> warmup = LinearLR(opt, start_factor=0.1, total_iters=5)
+        >>> decay = CosineAnnealingLR(opt, T_max=95)
+        >>> sched = SequentialLR(opt, schedulers=[warmup, decay], milestones=[5])
+    """
+
+    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):  # noqa: super().__init__ not called
+        self._check_schedulers(optimizer, schedulers, "expects at least one scheduler, but got no scheduler.")
         if len(milestones) != len(schedulers) - 1:
             raise ValueError("Sequential Schedulers expects number of schedulers provided to be one more than the "
                              f"number of milestone points, but got number of schedulers {len(schedulers)} and the "
@@ -408,18 +624,32 @@ class SequentialLR(LRScheduler):
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
 
-    def state_dict(self):
-        """As the base, with each inner scheduler's state dict under ``'_schedulers'``."""
-        state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
 
-    def load_state_dict(self, state_dict):
-        state = dict(state_dict)
-        inner = state.pop("_schedulers")
-        self.__dict__.update(state)
-        for scheduler, saved in zip(self._schedulers, inner):
-            scheduler.load_state_dict(saved)
+class ChainedScheduler(_SchedulerComposition):
+    """Step several schedulers of one optimiser together: each ``step()`` steps them all, in order.
+
+    Chained-form schedulers compose multiplicatively, so the lr is the product of their factors.
+    ``optimizer`` defaults to the schedulers' optimiser.
+
+    Example:
+        >>> warmup = ConstantLR(opt, factor=0.1, total_iters=20)
+        >>> decay = ExponentialLR(opt, gamma=0.9)
+        >>> sched = ChainedScheduler([warmup, decay])   # lr 0.1 * 0.1 * 0.9 ** t for t < 20, then 0.1 * 0.9 ** t
+    """
+
+    def __init__(self, schedulers, optimizer=None):  # noqa: super().__init__ not called (no initial step)
+        if optimizer is None and len(schedulers) > 0:
+            optimizer = getattr(schedulers[0], "optimizer", None)
+        self._check_schedulers(optimizer, schedulers, "expects at least one scheduler to be chained, but got no "
+                                                      "scheduler.")
+        self._schedulers = schedulers
+        self.optimizer = optimizer
+        self._last_lr = self._current_lrs()
+
+    def step(self):
+        for scheduler in self._schedulers:
+            scheduler.step()
+        self._last_lr = self._current_lrs()
 
 
 class OneCycleLR(LRScheduler):
@@ -466,17 +696,8 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
 
         self.cycle_momentum = cycle_momentum
-        if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
-            self.use_beta1 = "betas" in optimizer.defaults
-            max_momentums = _per_group("max_momentum", optimizer, max_momentum)
-            base_momentums = _per_group("base_momentum", optimizer, base_momentum)
-            if last_epoch == -1:
-                for group, group_max, group_base in zip(optimizer.param_groups, max_momentums, base_momentums):
-                    self._set_momentum(group, group_max)
-                    group["max_momentum"] = group_max
-                    group["base_momentum"] = group_base
+        if cycle_momentum:  # the bounds live in the param groups, where get_lr() reads them
+            _start_momentum_cycling(self, optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
 
     def _phases(self, pct_start, three_phase):
@@ -494,12 +715,6 @@ class OneCycleLR(LRScheduler):
                     phase(last, "initial_lr", "min_lr", "max_momentum", "max_momentum")]
         return [phase(rise_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
                 phase(last, "max_lr", "min_lr", "base_momentum", "max_momentum")]
-
-    def _set_momentum(self, group, value):
-        if self.use_beta1:
-            group["betas"] = (value, *group["betas"][1:])
-        else:
-            group["momentum"] = value
 
     def _anneal(self, start, end, pct):
         if self._anneal_func_type == "cos":
@@ -521,11 +736,100 @@ class OneCycleLR(LRScheduler):
                     pct = (step_num - start_step) / (end_step - start_step)
                     lrs.append(self._anneal(group[phase["start_lr"]], group[phase["end_lr"]], pct))
                     if self.cycle_momentum:
-                        self._set_momentum(group, self._anneal(group[phase["start_momentum"]],
-                                                               group[phase["end_momentum"]], pct))
+                        _set_momentum(group, self._anneal(group[phase["start_momentum"]],
+                                                          group[phase["end_momentum"]], pct), self.use_beta1)
                     break
                 start_step = end_step
         return lrs
+
+
+class CyclicLR(LRScheduler):
+    """Cyclical learning rates (Smith, "Cyclical Learning Rates for Training Neural Networks", WACV 2017): the lr
+    goes up from ``base_lr`` to ``max_lr`` over ``step_size_up`` steps and back down over ``step_size_down``
+    (default: the same), again and again. Momentum (or Adam's beta1) cycles the other way, between
+    ``max_momentum`` and ``base_momentum``.
+
+    Step it after every batch. ``mode`` scales the height of each cycle: ``'triangular'`` keeps it,
+    ``'triangular2'`` halves it every cycle, ``'exp_range'`` multiplies it by ``gamma ** step``. A custom
+    ``scale_fn(x)`` in [0, 1] replaces the mode; ``scale_mode`` says whether ``x`` is the cycle number
+    (from 1) or the step.
+
+    Example:
+        >>> sched = CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=500, mode="triangular2")
+        >>> for batch in loader:
+        ...     train_step(batch)
+        ...     sched.step()
+    """
+
+    _MODE_SCALE_MODES = {"triangular": "cycle", "triangular2": "cycle", "exp_range": "iterations"}
+
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular",
+                 gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8,
+                 max_momentum=0.9, last_epoch=-1):
+        _check_optimizer(optimizer)
+        self.optimizer = optimizer
+        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for group, lr in zip(optimizer.param_groups, base_lrs):
+                group["lr"] = lr
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        step_size_up = float(step_size_up)
+        step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
+        self.total_size = step_size_up + step_size_down
+        self.step_ratio = step_size_up / self.total_size
+        if mode not in self._MODE_SCALE_MODES and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        # A built-in mode decides what its scale function is evaluated on.
+        self.scale_mode = scale_mode if scale_fn is not None else self._MODE_SCALE_MODES[mode]
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            self.base_momentums, self.max_momentums = _start_momentum_cycling(
+                self, optimizer, base_momentum, max_momentum, last_epoch)
+        super().__init__(optimizer, last_epoch)
+        # base_lr is the bottom of the cycle even where an earlier scheduler left another initial_lr in the groups.
+        # As in PyTorch it takes over only after the initial step, so that the first lr is the same as PyTorch's.
+        self.base_lrs = base_lrs
+
+    def scale_fn(self, x):
+        """The height of the cycle, as a fraction of ``max_lr - base_lr``, at ``x`` (a cycle number or a step)."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1 / (2.0 ** (x - 1))
+        return self.gamma ** x
+
+    def get_lr(self):
+        self._warn_if_called_outside_step()
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle  # how far into its cycle this step is, in [0, 1)
+        if x <= self.step_ratio:
+            rise = x / self.step_ratio
+        else:
+            rise = (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        lrs = [base_lr + (max_lr - base_lr) * rise * scale for base_lr, max_lr in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for group, base, top in zip(self.optimizer.param_groups, self.base_momentums, self.max_momentums):
+                _set_momentum(group, top - (top - base) * rise * scale, self.use_beta1)
+        return lrs
+
+    def state_dict(self):
+        """As the base; a custom ``scale_fn`` is stored as None when it is a function, as its __dict__ when it
+        is a callable object."""
+        state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "_scale_fn_custom")}
+        state["_scale_fn_custom"] = _callable_state(self._scale_fn_custom)
+        return state
+
+    def load_state_dict(self, state_dict):
+        state = dict(state_dict)
+        saved_fn = state.pop("_scale_fn_custom")
+        self.__dict__.update(state)
+        _restore_callable_state(self._scale_fn_custom, saved_fn)
 
 
 class ReduceLROnPlateau(LRScheduler):

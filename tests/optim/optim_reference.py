@@ -5,6 +5,7 @@ The framework's optimisers are checked against these (``framework_run`` drives o
 """
 import numpy as np
 
+import framework
 from framework.autograd.tensor import Tensor
 
 
@@ -210,6 +211,23 @@ def cases(name):
 # ---------------------------------------------------------------------------------------------- schedulers
 BASE_LRS = (1.0, 0.1)
 
+
+def make_optimizer(cls=None, base_lrs=BASE_LRS, **options):
+    """An optimiser (framework's SGD by default) with one param group per lr in ``base_lrs``."""
+    cls = framework.optim.SGD if cls is None else cls
+    groups = [{"params": [framework.zeros(2, requires_grad=True)], "lr": lr} for lr in base_lrs]
+    return cls(groups, **options)
+
+
+def lr_sequence(opt, sched, steps=20):
+    """The lr of every group, read before each ``opt.step(); sched.step()`` (the order PyTorch asks for)."""
+    seen = []
+    for _ in range(steps):
+        seen.append([g["lr"] for g in opt.param_groups])
+        opt.step()
+        sched.step()
+    return seen
+
 # name -> build(optimizer, scheduler module): the same calls work on framework's and on PyTorch's lr_scheduler.
 SCHEDULE_BUILDERS = {
     "StepLR": lambda opt, m: m.StepLR(opt, step_size=3, gamma=0.5),
@@ -226,4 +244,19 @@ SCHEDULE_BUILDERS = {
                                                           three_phase=True, div_factor=10.0, final_div_factor=100.0),
     "SequentialLR": lambda opt, m: m.SequentialLR(opt, [m.LinearLR(opt, start_factor=0.1, total_iters=4),
                                                         m.ExponentialLR(opt, gamma=0.8)], milestones=[4]),
+    "ConstantLR": lambda opt, m: m.ConstantLR(opt, factor=0.5, total_iters=4),
+    "PolynomialLR": lambda opt, m: m.PolynomialLR(opt, total_iters=8, power=2.0),
+    "MultiplicativeLR": lambda opt, m: m.MultiplicativeLR(opt, lr_lambda=lambda epoch: 1.0 - 0.01 * epoch),
+    "ChainedScheduler": lambda opt, m: m.ChainedScheduler([m.ConstantLR(opt, factor=0.5, total_iters=4),
+                                                           m.ExponentialLR(opt, gamma=0.9)]),
+    "CosineAnnealingWarmRestarts": lambda opt, m: m.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2, eta_min=0.01),
+    "CosineAnnealingWarmRestarts-T_mult-1": lambda opt, m: m.CosineAnnealingWarmRestarts(opt, T_0=4),
+    # The cycle: 3 steps up from base_lr (a tenth of the group's lr) to max_lr, 2 steps down.
+    "CyclicLR-triangular": lambda opt, m: m.CyclicLR(opt, base_lr=[lr / 10 for lr in BASE_LRS], max_lr=list(BASE_LRS),
+                                                     step_size_up=3, step_size_down=2),
+    "CyclicLR-triangular2": lambda opt, m: m.CyclicLR(opt, base_lr=[lr / 10 for lr in BASE_LRS],
+                                                      max_lr=list(BASE_LRS), step_size_up=3, step_size_down=2,
+                                                      mode="triangular2"),
+    "CyclicLR-exp_range": lambda opt, m: m.CyclicLR(opt, base_lr=[lr / 10 for lr in BASE_LRS], max_lr=list(BASE_LRS),
+                                                    step_size_up=3, step_size_down=2, mode="exp_range", gamma=0.9),
 }

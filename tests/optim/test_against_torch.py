@@ -8,7 +8,7 @@ import framework
 from framework import optim
 from framework.autograd.tensor import Tensor
 from .optim_reference import (BASE_LRS, CONFIGS, PROBLEMS, SCHEDULE_BUILDERS, assert_same_history,
-                             framework_run)
+                             framework_run, lr_sequence)
 
 torch = pytest.importorskip("torch")
 
@@ -72,15 +72,6 @@ def test_state_dict_and_repr_match_pytorch(name, options):
             np.testing.assert_allclose(data, theirs_sd["state"][index][key][2], rtol=1e-6)
 
 
-def _lr_sequence(opt, sched, steps=20):
-    seen = []
-    for _ in range(steps):
-        seen.append([g["lr"] for g in opt.param_groups])
-        opt.step()
-        sched.step()
-    return seen
-
-
 def _optimizers(**options):
     ours = optim.SGD([{"params": [framework.zeros(1, requires_grad=True)], "lr": lr} for lr in BASE_LRS], **options)
     theirs = torch.optim.SGD([{"params": [torch.zeros(1, requires_grad=True)], "lr": lr} for lr in BASE_LRS],
@@ -93,7 +84,7 @@ def test_schedules_equal_pytorch_exactly(name):
     opt_ours, opt_theirs = _optimizers(momentum=0.9)
     ours = SCHEDULE_BUILDERS[name](opt_ours, optim.lr_scheduler)
     theirs = SCHEDULE_BUILDERS[name](opt_theirs, torch.optim.lr_scheduler)
-    assert _lr_sequence(opt_ours, ours) == _lr_sequence(opt_theirs, theirs)
+    assert lr_sequence(opt_ours, ours) == lr_sequence(opt_theirs, theirs)
     assert [g["momentum"] for g in opt_ours.param_groups] == [g["momentum"] for g in opt_theirs.param_groups]
     assert ours.get_last_lr() == theirs.get_last_lr()
     ours_sd, theirs_sd = ours.state_dict(), theirs.state_dict()

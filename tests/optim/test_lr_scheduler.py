@@ -7,24 +7,10 @@ import numpy as np
 import pytest
 
 import framework
-from framework.optim import SGD, Adagrad, Adam, lr_scheduler
+from framework.optim import Adagrad, Adam, lr_scheduler
 from framework.optim.lr_scheduler import (CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, LRScheduler,
                                           MultiStepLR, OneCycleLR, ReduceLROnPlateau, SequentialLR, StepLR)
-from .optim_reference import BASE_LRS, SCHEDULE_BUILDERS
-
-def make_optimizer(cls=SGD, base_lrs=BASE_LRS, **options):
-    groups = [{"params": [framework.zeros(2, requires_grad=True)], "lr": lr} for lr in base_lrs]
-    return cls(groups, **options)
-
-
-def lr_sequence(opt, sched, steps=20):
-    """The lr of every group, read before each ``opt.step(); sched.step()`` (the order PyTorch asks for)."""
-    seen = []
-    for _ in range(steps):
-        seen.append([g["lr"] for g in opt.param_groups])
-        opt.step()
-        sched.step()
-    return seen
+from .optim_reference import BASE_LRS, SCHEDULE_BUILDERS, lr_sequence, make_optimizer
 
 
 def one_cycle(t, base, total=20, pct=0.3, div=25.0, final_div=1e4, strategy="cos", three_phase=False):
@@ -48,6 +34,21 @@ def one_cycle(t, base, total=20, pct=0.3, div=25.0, final_div=1e4, strategy="cos
     return anneal(peak, minimum, (t - rise_end) / (total - 1 - rise_end))
 
 
+def warm_restarts(t, base, T_0, T_mult=1, eta_min=0.0):  # noqa: N803
+    """SGDR's lr at epoch t: cosine from ``base`` towards ``eta_min`` within periods of T_0, T_0 * T_mult, ..."""
+    start, period = 0, T_0
+    while t >= start + period:
+        start, period = start + period, period * T_mult
+    return eta_min + (base - eta_min) * (1 + math.cos(math.pi * (t - start) / period)) / 2
+
+
+def cyclic(t, low, high, up=3, down=2, scale=lambda cycle, t: 1.0):
+    """A triangle wave: ``up`` steps from ``low`` to ``high``, ``down`` steps back, its height scaled by ``scale``."""
+    cycle, position = divmod(t, up + down)
+    rise = position / up if position <= up else (up + down - position) / down
+    return low + (high - low) * rise * scale(cycle + 1, t)
+
+
 # name -> lr at epoch t for a group whose initial lr is `base` (the schedulers are built in optim_reference)
 FORMULAS = {
     "StepLR": lambda t, base: base * 0.5 ** (t // 3),
@@ -61,6 +62,15 @@ FORMULAS = {
     "OneCycleLR-linear": lambda t, base: one_cycle(t, base, pct=0.25, strategy="linear"),
     "OneCycleLR-three-phase": lambda t, base: one_cycle(t, base, div=10.0, final_div=100.0, three_phase=True),
     "SequentialLR": lambda t, base: base * (0.1 + 0.9 * t / 4) if t < 4 else base * 0.8 ** (t - 4),
+    "ConstantLR": lambda t, base: base * (0.5 if t < 4 else 1.0),
+    "PolynomialLR": lambda t, base: base * (1 - min(t, 8) / 8) ** 2,
+    "MultiplicativeLR": lambda t, base: base * math.prod(1.0 - 0.01 * k for k in range(1, t + 1)),
+    "ChainedScheduler": lambda t, base: base * (0.5 if t < 4 else 1.0) * 0.9 ** t,
+    "CosineAnnealingWarmRestarts": lambda t, base: warm_restarts(t, base, T_0=3, T_mult=2, eta_min=0.01),
+    "CosineAnnealingWarmRestarts-T_mult-1": lambda t, base: warm_restarts(t, base, T_0=4),
+    "CyclicLR-triangular": lambda t, base: cyclic(t, base / 10, base),
+    "CyclicLR-triangular2": lambda t, base: cyclic(t, base / 10, base, scale=lambda cycle, t: 0.5 ** (cycle - 1)),
+    "CyclicLR-exp_range": lambda t, base: cyclic(t, base / 10, base, scale=lambda cycle, t: 0.9 ** t),
 }
 assert set(FORMULAS) == set(SCHEDULE_BUILDERS)
 
