@@ -9,7 +9,7 @@ import pytest
 import framework
 from framework.optim import Adagrad, Adam, lr_scheduler
 from framework.optim.lr_scheduler import (CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, LRScheduler,
-                                          MultiStepLR, OneCycleLR, ReduceLROnPlateau, SequentialLR, StepLR)
+                                          OneCycleLR, ReduceLROnPlateau, SequentialLR, StepLR)
 from .optim_reference import BASE_LRS, SCHEDULE_BUILDERS, lr_sequence, make_optimizer
 
 

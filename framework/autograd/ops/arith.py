@@ -3,7 +3,8 @@ import numpy as np
 
 from ..node import OUTPUT, Node
 from ..tensor import SAVE_OUTPUT, record
-from ._util import broadcast_error, elementwise, fix_dtype, log, matmul as dual_matmul, operand, sum_to, swap_last, where
+from ._util import (broadcast_error, elementwise, fix_dtype, log, matmul as dual_matmul, operand, sum_to, swap_last,
+                    where)
 
 
 class AddBackward0(Node):
