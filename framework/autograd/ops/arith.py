@@ -35,8 +35,9 @@ def sub(a, b, alpha=1):
     """a - alpha * b."""
     if alpha != 1:
         b = mul(b, alpha) if hasattr(b, "_data") else b * alpha
-    _check_bool_subtraction(a._data, operand(b)[1])
-    out, bt, bd = elementwise(np.subtract, a, b)
+    bt, bd = operand(b)
+    _check_bool_subtraction(a._data, bd)
+    out, bt, bd = elementwise(np.subtract, a, b if bt is None else bt)  # an array operand is wrapped once
     return record(out, SubBackward0, (a, bt), (), (a._data.shape, None if bt is None else bd.shape))
 
 
