@@ -200,13 +200,25 @@ class LRScheduler:
             warnings.warn("To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
                           UserWarning, stacklevel=3)
 
+    # attributes a state dict cannot hold as they are (functions, inner schedulers):
+    # name -> (what to store for the value, how to restore the live value from what was stored)
+    _converted_state = {}
+
     def state_dict(self):
         """Every attribute but the optimiser, e.g. ``{'step_size': 2, 'gamma': 0.1, 'base_lrs': [1.0], ...}``."""
-        return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
+        state = {key: value for key, value in self.__dict__.items()
+                 if key != "optimizer" and key not in self._converted_state}
+        for name, (to_state, _) in self._converted_state.items():
+            state[name] = to_state(getattr(self, name))
+        return state
 
     def load_state_dict(self, state_dict):
         """Restore a ``state_dict()`` (load the optimiser's own state dict as well)."""
-        self.__dict__.update(state_dict)
+        state = dict(state_dict)
+        stored = {name: state.pop(name) for name in self._converted_state}
+        self.__dict__.update(state)
+        for name, (_, restore) in self._converted_state.items():
+            restore(getattr(self, name), stored[name])
 
 
 def _callable_state(fn):
@@ -220,8 +232,22 @@ def _restore_callable_state(fn, saved):
         fn.__dict__.update(saved)
 
 
+def _restore_each(restore):
+    """``restore`` applied to a list of live values and the list stored for them."""
+    def restore_all(values, stored):
+        for value, saved in zip(values, stored):
+            restore(value, saved)
+    return restore_all
+
+
 class _LambdaScheduler(LRScheduler):
-    """Shared by LambdaLR and MultiplicativeLR: one ``lr_lambda(epoch)`` per param group (or one for all)."""
+    """Shared by LambdaLR and MultiplicativeLR: one ``lr_lambda(epoch)`` per param group (or one for all).
+
+    In the state dict a lambda or function is stored as None, a callable object as its __dict__.
+    """
+
+    _converted_state = {"lr_lambdas": (lambda fns: [_callable_state(fn) for fn in fns],
+                                       _restore_each(_restore_callable_state))}
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         _check_optimizer(optimizer)
@@ -236,19 +262,6 @@ class _LambdaScheduler(LRScheduler):
             if not callable(fn):
                 raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
         super().__init__(optimizer, last_epoch)
-
-    def state_dict(self):
-        """As the base, except functions: a lambda or function is stored as None, a callable object as its __dict__."""
-        state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "lr_lambdas")}
-        state["lr_lambdas"] = [_callable_state(fn) for fn in self.lr_lambdas]
-        return state
-
-    def load_state_dict(self, state_dict):
-        state = dict(state_dict)
-        saved_lambdas = state.pop("lr_lambdas")
-        self.__dict__.update(state)
-        for fn, saved in zip(self.lr_lambdas, saved_lambdas):
-            _restore_callable_state(fn, saved)
 
 
 class LambdaLR(_LambdaScheduler):
@@ -548,6 +561,9 @@ class _SchedulerComposition(LRScheduler):
     Its state dict holds each inner scheduler's state dict under ``'_schedulers'``.
     """
 
+    _converted_state = {"_schedulers": (lambda schedulers: [s.state_dict() for s in schedulers],
+                                        _restore_each(lambda scheduler, saved: scheduler.load_state_dict(saved)))}
+
     def _check_schedulers(self, optimizer, schedulers, empty_message):
         name = type(self).__name__
         if len(schedulers) < 1:
@@ -563,19 +579,6 @@ class _SchedulerComposition(LRScheduler):
                 raise ValueError(f"{name} expects all schedulers to belong to the same optimizer, but got scheduler "
                                  f"{type(scheduler).__name__} at index {i} has {scheduler.optimizer}, which is "
                                  f"different from {type(optimizer).__name__}.")
-
-    def state_dict(self):
-        """As the base, with each inner scheduler's state dict under ``'_schedulers'``."""
-        state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
-
-    def load_state_dict(self, state_dict):
-        state = dict(state_dict)
-        inner = state.pop("_schedulers")
-        self.__dict__.update(state)
-        for scheduler, saved in zip(self._schedulers, inner):
-            scheduler.load_state_dict(saved)
 
 
 class SequentialLR(_SchedulerComposition):
@@ -762,6 +765,8 @@ class CyclicLR(LRScheduler):
     """
 
     _MODE_SCALE_MODES = {"triangular": "cycle", "triangular2": "cycle", "exp_range": "iterations"}
+    # a custom scale_fn is stored as None when it is a function, as its __dict__ when it is a callable object
+    _converted_state = {"_scale_fn_custom": (_callable_state, _restore_callable_state)}
 
     def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular",
                  gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8,
@@ -818,18 +823,6 @@ class CyclicLR(LRScheduler):
                 _set_momentum(group, top - (top - base) * rise * scale, self.use_beta1)
         return lrs
 
-    def state_dict(self):
-        """As the base; a custom ``scale_fn`` is stored as None when it is a function, as its __dict__ when it
-        is a callable object."""
-        state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "_scale_fn_custom")}
-        state["_scale_fn_custom"] = _callable_state(self._scale_fn_custom)
-        return state
-
-    def load_state_dict(self, state_dict):
-        state = dict(state_dict)
-        saved_fn = state.pop("_scale_fn_custom")
-        self.__dict__.update(state)
-        _restore_callable_state(self._scale_fn_custom, saved_fn)
 
 
 class ReduceLROnPlateau(LRScheduler):
